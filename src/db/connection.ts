@@ -1,0 +1,69 @@
+/**
+ * Opens the database named by DATABASE_URL: a `postgres://` URL, or a SQLite file path.
+ * Everything above this file speaks Kysely and does not care which one it got, except the
+ * search module, which has one native implementation per dialect.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Database } from './schema.js';
+import { migrateToLatest } from './migrate.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Db {
+  kysely: Kysely<Database>;
+  dialect: DialectName;
+  /** For SQLite, the raw handle: the hot read paths use prepared statements directly. */
+  sqlite?: SqliteDatabase.Database;
+  close(): Promise<void>;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+// COUNT(*) and SUM() come back as int8, which pg hands over as strings by default.
+// Our counts fit easily in a double, so parse them as numbers.
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20 || oid === 1700) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+export interface OpenOptions {
+  /** Apply pending migrations (the server and CLI do; a read-only tool might not). */
+  migrate?: boolean;
+  /** Pool size for PostgreSQL. */
+  poolSize?: number;
+}
+
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Db> {
+  let db: Db;
+  if (isPostgresUrl(url)) {
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: pgTypes });
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+    db = { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+  } else {
+    const file = url.startsWith('file:') ? url.slice('file:'.length) : url;
+    if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
+    const sqlite = new SqliteDatabase(file);
+    // WAL lets readers run beside the writer; synchronous=NORMAL in WAL mode keeps every
+    // committed transaction across a crash of the process (only a power loss can cost the
+    // last commits), which is the durability the product promises.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    const kysely = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: sqlite }),
+      plugins: [new CamelCasePlugin()],
+    });
+    db = { kysely, dialect: 'sqlite', sqlite, close: () => kysely.destroy() };
+  }
+  if (options.migrate ?? true) await migrateToLatest(db.kysely);
+  return db;
+}

@@ -1,0 +1,97 @@
+/**
+ * Every query about reviews.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, NewReview, ReviewRow } from '../db/schema.js';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+/** A review with the names the API and pages show beside it. */
+export interface ReviewView extends ReviewRow {
+  workSlug: string;
+  workTitle: string;
+  authorSlug: string;
+  authorName: string;
+}
+
+const viewColumns = [
+  'reviews.id',
+  'reviews.workId',
+  'reviews.authorId',
+  'reviews.status',
+  'reviews.headline',
+  'reviews.summary',
+  'reviews.body',
+  'reviews.scoreValue',
+  'reviews.scoreMax',
+  'reviews.scoreText',
+  'reviews.rating',
+  'reviews.hasSpoilers',
+  'reviews.publishedAt',
+  'reviews.createdAt',
+  'reviews.updatedAt',
+  'works.slug as workSlug',
+  'works.title as workTitle',
+  'authors.slug as authorSlug',
+  'authors.name as authorName',
+] as const;
+
+function views(db: Executor) {
+  return db
+    .selectFrom('reviews')
+    .innerJoin('works', 'works.id', 'reviews.workId')
+    .innerJoin('authors', 'authors.id', 'reviews.authorId')
+    .select(viewColumns);
+}
+
+export async function findReviewView(db: Executor, id: number): Promise<ReviewView | undefined> {
+  return views(db).where('reviews.id', '=', id).executeTakeFirst();
+}
+
+export async function findReviewViews(db: Executor, ids: number[]): Promise<ReviewView[]> {
+  if (ids.length === 0) return [];
+  const rows = await views(db).where('reviews.id', 'in', ids).execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id)).filter((r): r is ReviewView => r !== undefined);
+}
+
+export async function findReviewByAuthorAndWork(db: Executor, authorId: number, workId: number): Promise<ReviewRow | undefined> {
+  return db
+    .selectFrom('reviews')
+    .selectAll()
+    .where('authorId', '=', authorId)
+    .where('workId', '=', workId)
+    .orderBy('id')
+    .executeTakeFirst();
+}
+
+export async function insertReview(db: Executor, values: NewReview): Promise<number> {
+  const { id } = await db.insertInto('reviews').values(values).returning('id').executeTakeFirstOrThrow();
+  return id;
+}
+
+export async function updateReview(db: Executor, id: number, patch: Partial<NewReview>): Promise<void> {
+  await db.updateTable('reviews').set(patch).where('id', '=', id).execute();
+}
+
+export interface ReviewListQuery {
+  workId?: number;
+  authorId?: number;
+  /** Newest first; the cursor is the last item's (publishedAt, id). */
+  after?: { publishedAt: string; id: number };
+  limit: number;
+}
+
+/** Published reviews, newest first, filtered; one query object for every listing. */
+export async function listPublishedReviews(db: Executor, q: ReviewListQuery): Promise<ReviewView[]> {
+  let query = views(db).where('reviews.status', '=', 'published');
+  if (q.workId !== undefined) query = query.where('reviews.workId', '=', q.workId);
+  if (q.authorId !== undefined) query = query.where('reviews.authorId', '=', q.authorId);
+  if (q.after) {
+    const { publishedAt, id } = q.after;
+    query = query.where((eb) =>
+      eb.or([eb('reviews.publishedAt', '<', publishedAt), eb.and([eb('reviews.publishedAt', '=', publishedAt), eb('reviews.id', '<', id)])]),
+    );
+  }
+  return query.orderBy('reviews.publishedAt', 'desc').orderBy('reviews.id', 'desc').limit(q.limit).execute();
+}

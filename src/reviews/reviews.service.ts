@@ -1,0 +1,87 @@
+/**
+ * Rules about reviews: one review per author and work for imports (re-importing a file
+ * updates the review it made), the derived rating, and the work aggregates and search
+ * document that must change in the same transaction as the review.
+ */
+import type { Transaction } from 'kysely';
+import type { Database, NewReview, ReviewRow } from '../db/schema.js';
+import type { ParsedReview } from '../import/import.types.js';
+import { searchDocument, type SearchIndex } from '../search/search.js';
+import { refreshWorkAggregates } from '../works/works.repository.js';
+import { ratingFromScore } from './score.js';
+import { withoutSpoilers } from './spoilers.js';
+import * as reviews from './reviews.repository.js';
+
+export interface ReviewSave {
+  reviewId: number;
+  action: 'created' | 'updated' | 'unchanged';
+}
+
+type ReviewFields = Pick<
+  NewReview,
+  'status' | 'headline' | 'summary' | 'body' | 'scoreValue' | 'scoreMax' | 'scoreText' | 'rating' | 'hasSpoilers' | 'publishedAt'
+>;
+
+function fieldsFrom(review: ParsedReview, existing: ReviewRow | undefined, now: string): ReviewFields {
+  const rating = review.score ? ratingFromScore(review.score) : null;
+  const publishedAt =
+    review.publishedAt ?? (review.status === 'published' ? (existing?.publishedAt ?? now) : (existing?.publishedAt ?? null));
+  return {
+    status: review.status,
+    headline: review.headline,
+    summary: review.summary,
+    body: review.body,
+    scoreValue: review.score?.value ?? null,
+    scoreMax: review.score?.max ?? null,
+    scoreText: review.scoreText,
+    rating,
+    hasSpoilers: review.hasSpoilers ? 1 : 0,
+    publishedAt,
+  };
+}
+
+function sameFields(a: ReviewFields, b: ReviewRow): boolean {
+  return (Object.keys(a) as (keyof ReviewFields)[]).every((k) => a[k] === b[k]);
+}
+
+/** Creates the author's review of the work, or brings their existing one up to date. */
+export async function saveReviewOfWork(
+  trx: Transaction<Database>,
+  search: SearchIndex,
+  input: { workId: number; authorId: number; review: ParsedReview; now: string },
+): Promise<ReviewSave> {
+  const existing = await reviews.findReviewByAuthorAndWork(trx, input.authorId, input.workId);
+  const fields = fieldsFrom(input.review, existing, input.now);
+  let reviewId: number;
+  if (existing) {
+    if (sameFields(fields, existing)) return { reviewId: existing.id, action: 'unchanged' };
+    reviewId = existing.id;
+    await reviews.updateReview(trx, reviewId, { ...fields, updatedAt: input.now });
+  } else {
+    reviewId = await reviews.insertReview(trx, {
+      ...fields,
+      workId: input.workId,
+      authorId: input.authorId,
+      createdAt: input.now,
+      updatedAt: input.now,
+    });
+  }
+  await afterReviewWrite(trx, search, reviewId, input.workId);
+  return { reviewId, action: existing ? 'updated' : 'created' };
+}
+
+/** What every review write must be followed by, inside the same transaction. */
+export async function afterReviewWrite(trx: Transaction<Database>, search: SearchIndex, reviewId: number, workId: number): Promise<void> {
+  await refreshWorkAggregates(trx, [workId]);
+  const view = await reviews.findReviewView(trx, reviewId);
+  if (!view || view.status !== 'published') {
+    await search.remove(trx, 'reviews', reviewId);
+    return;
+  }
+  await search.put(trx, 'reviews', [{ id: reviewId, document: reviewSearchDocument(view) }]);
+}
+
+/** What search indexes of a review. Spoiler passages are left out: a match must never give them away. */
+export function reviewSearchDocument(review: { headline: string | null; summary: string | null; workTitle: string; body: string }): string {
+  return searchDocument([review.headline, review.summary, review.workTitle, withoutSpoilers(review.body, ' ')]);
+}

@@ -1,0 +1,227 @@
+/**
+ * Every query about works: the row, its titles, external ids, credits, studios,
+ * platforms and tags, and the aggregate columns the pages show.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, WorkRow } from '../db/schema.js';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface WorkDetail {
+  id: number;
+  slug: string;
+  title: string;
+  altTitles: { title: string; type: string }[];
+  kind: string | null;
+  year: number | null;
+  synopsis: string | null;
+  credits: { role: string; name: string; slug: string }[];
+  studios: { name: string; slug: string }[];
+  platforms: { name: string; slug: string }[];
+  tags: { name: string; slug: string }[];
+  externalIds: Record<string, string>;
+  reviewCount: number;
+  ratingCount: number;
+  ratingSum: number;
+  ratingHistogram: number[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export async function findWorkBySlug(db: Executor, slug: string): Promise<WorkRow | undefined> {
+  return db.selectFrom('works').selectAll().where('slug', '=', slug).executeTakeFirst();
+}
+
+export async function findWorkById(db: Executor, id: number): Promise<WorkRow | undefined> {
+  return db.selectFrom('works').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function isWorkSlugTaken(db: Executor, slug: string): Promise<boolean> {
+  return Boolean(await db.selectFrom('works').select('id').where('slug', '=', slug).executeTakeFirst());
+}
+
+export async function findWorkIdByExternalId(db: Executor, source: string, externalId: string): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('workExternalIds')
+    .select('workId')
+    .where('source', '=', source)
+    .where('externalId', '=', externalId)
+    .executeTakeFirst();
+  return row?.workId;
+}
+
+/** Works having `titleKey` as their title or one of their alternative titles. */
+export async function findWorksByTitleKey(db: Executor, titleKey: string): Promise<{ id: number; year: number | null; kind: string | null }[]> {
+  return db
+    .selectFrom('workTitles')
+    .innerJoin('works', 'works.id', 'workTitles.workId')
+    .select(['works.id', 'works.year', 'works.kind'])
+    .where('workTitles.titleKey', '=', titleKey)
+    .distinct()
+    .orderBy('works.id')
+    .execute();
+}
+
+export async function insertWork(
+  db: Executor,
+  values: { id?: number; slug: string; title: string; kind: string | null; year: number | null; synopsis: string | null; createdAt: string; updatedAt: string },
+): Promise<number> {
+  const { id } = await db.insertInto('works').values(values).returning('id').executeTakeFirstOrThrow();
+  return id;
+}
+
+export async function updateWork(
+  db: Executor,
+  id: number,
+  patch: Partial<Pick<WorkRow, 'title' | 'kind' | 'year' | 'synopsis' | 'updatedAt'>>,
+): Promise<void> {
+  await db.updateTable('works').set(patch).where('id', '=', id).execute();
+}
+
+export async function insertTitles(db: Executor, workId: number, titles: { title: string; type: string; titleKey: string; position: number }[]) {
+  if (titles.length) await db.insertInto('workTitles').values(titles.map((t) => ({ workId, ...t }))).execute();
+}
+
+export async function insertExternalIds(db: Executor, workId: number, ids: { source: string; externalId: string }[]) {
+  if (ids.length) await db.insertInto('workExternalIds').values(ids.map((e) => ({ workId, ...e }))).execute();
+}
+
+export async function insertCredits(db: Executor, workId: number, credits: { personId: number; role: string; position: number }[]) {
+  if (credits.length) await db.insertInto('credits').values(credits.map((c) => ({ workId, ...c }))).execute();
+}
+
+export async function insertWorkLinks(
+  db: Executor,
+  table: 'workStudios' | 'workPlatforms' | 'workTags',
+  workId: number,
+  ids: { id: number; position: number }[],
+) {
+  if (!ids.length) return;
+  if (table === 'workStudios') await db.insertInto(table).values(ids.map((l) => ({ workId, studioId: l.id, position: l.position }))).execute();
+  if (table === 'workPlatforms') await db.insertInto(table).values(ids.map((l) => ({ workId, platformId: l.id, position: l.position }))).execute();
+  if (table === 'workTags') await db.insertInto(table).values(ids.map((l) => ({ workId, tagId: l.id, position: l.position }))).execute();
+}
+
+/**
+ * Rewrites the aggregate columns of works from their published reviews, in one statement.
+ * Called in the same transaction as every review write, so pages read a count, a sum and a
+ * histogram without aggregating on each view. Recomputing (rather than adding and
+ * subtracting) keeps the columns right even after an edit that moves a review between
+ * works or states. Buckets are half stars: rating 0–10 → 0.5★, 11–20 → 1★ … 91–100 → 5★.
+ */
+export async function refreshWorkAggregates(db: Executor, workIds: number[]): Promise<void> {
+  const bucket = (k: number) =>
+    sql<string>`cast(coalesce(sum(case when r.rating ${k === 0 ? sql`<= 10` : sql`> ${sql.lit(k * 10)} and r.rating <= ${sql.lit(k * 10 + 10)}`} then 1 else 0 end), 0) as text)`;
+  const histogram = sql.join(
+    Array.from({ length: 10 }, (_, k) => bucket(k)),
+    sql` || ',' || `,
+  );
+  for (let i = 0; i < workIds.length; i += 500) {
+    const chunk = workIds.slice(i, i + 500);
+    const published = sql`from reviews r where r.work_id = works.id and r.status = 'published'`;
+    await sql`update works set
+        review_count = (select count(*) ${published}),
+        rating_count = (select count(r.rating) ${published}),
+        rating_sum = (select coalesce(sum(r.rating), 0) ${published}),
+        rating_histogram = (select '[' || ${histogram} || ']' ${published})
+      where id in (${sql.join(chunk)})`.execute(db);
+  }
+}
+
+/** Whole works, in the order of `ids`, with everything a page or the API shows. */
+export async function loadWorkDetails(db: Executor, ids: number[]): Promise<WorkDetail[]> {
+  if (ids.length === 0) return [];
+  const [works, titles, externalIds, credits, studios, platforms, tags] = await Promise.all([
+    db.selectFrom('works').selectAll().where('id', 'in', ids).execute(),
+    db.selectFrom('workTitles').selectAll().where('workId', 'in', ids).where('position', '>', 0).orderBy('workId').orderBy('position').execute(),
+    db.selectFrom('workExternalIds').selectAll().where('workId', 'in', ids).orderBy('workId').orderBy('source').execute(),
+    db
+      .selectFrom('credits')
+      .innerJoin('people', 'people.id', 'credits.personId')
+      .select(['credits.workId', 'credits.role', 'people.name', 'people.slug'])
+      .where('credits.workId', 'in', ids)
+      .orderBy('credits.workId')
+      .orderBy('credits.position')
+      .execute(),
+    db
+      .selectFrom('workStudios')
+      .innerJoin('studios', 'studios.id', 'workStudios.studioId')
+      .select(['workStudios.workId', 'studios.name', 'studios.slug'])
+      .where('workStudios.workId', 'in', ids)
+      .orderBy('workStudios.workId')
+      .orderBy('workStudios.position')
+      .execute(),
+    db
+      .selectFrom('workPlatforms')
+      .innerJoin('platforms', 'platforms.id', 'workPlatforms.platformId')
+      .select(['workPlatforms.workId', 'platforms.name', 'platforms.slug'])
+      .where('workPlatforms.workId', 'in', ids)
+      .orderBy('workPlatforms.workId')
+      .orderBy('workPlatforms.position')
+      .execute(),
+    db
+      .selectFrom('workTags')
+      .innerJoin('tags', 'tags.id', 'workTags.tagId')
+      .select(['workTags.workId', 'tags.name', 'tags.slug'])
+      .where('workTags.workId', 'in', ids)
+      .orderBy('workTags.workId')
+      .orderBy('workTags.position')
+      .execute(),
+  ]);
+  const byId = new Map<number, WorkDetail>();
+  for (const w of works) {
+    byId.set(w.id, {
+      id: w.id,
+      slug: w.slug,
+      title: w.title,
+      altTitles: [],
+      kind: w.kind,
+      year: w.year,
+      synopsis: w.synopsis,
+      credits: [],
+      studios: [],
+      platforms: [],
+      tags: [],
+      externalIds: {},
+      reviewCount: w.reviewCount,
+      ratingCount: w.ratingCount,
+      ratingSum: w.ratingSum,
+      ratingHistogram: JSON.parse(w.ratingHistogram) as number[],
+      createdAt: w.createdAt,
+      updatedAt: w.updatedAt,
+    });
+  }
+  for (const t of titles) byId.get(t.workId)?.altTitles.push({ title: t.title, type: t.type });
+  for (const e of externalIds) {
+    const work = byId.get(e.workId);
+    if (work) work.externalIds[e.source] = e.externalId;
+  }
+  for (const c of credits) byId.get(c.workId)?.credits.push({ role: c.role, name: c.name, slug: c.slug });
+  for (const s of studios) byId.get(s.workId)?.studios.push({ name: s.name, slug: s.slug });
+  for (const p of platforms) byId.get(p.workId)?.platforms.push({ name: p.name, slug: p.slug });
+  for (const t of tags) byId.get(t.workId)?.tags.push({ name: t.name, slug: t.slug });
+  return ids.map((id) => byId.get(id)).filter((w): w is WorkDetail => w !== undefined);
+}
+
+/** Work ids in id order after `afterId`, for listings and exports. */
+export async function listWorkIds(db: Executor, afterId: number, limit: number): Promise<number[]> {
+  const rows = await db.selectFrom('works').select('id').where('id', '>', afterId).orderBy('id').limit(limit).execute();
+  return rows.map((r) => r.id);
+}
+
+/** All titles and people names of a work, for its search document. */
+export async function loadWorkSearchParts(db: Executor, workId: number): Promise<string[]> {
+  const [titles, people, studios] = await Promise.all([
+    db.selectFrom('workTitles').select('title').where('workId', '=', workId).execute(),
+    db.selectFrom('credits').innerJoin('people', 'people.id', 'credits.personId').select('people.name').where('credits.workId', '=', workId).execute(),
+    db.selectFrom('workStudios').innerJoin('studios', 'studios.id', 'workStudios.studioId').select('studios.name').where('workStudios.workId', '=', workId).execute(),
+  ]);
+  return [...titles.map((t) => t.title), ...people.map((p) => p.name), ...studios.map((s) => s.name)];
+}
+
+/** Removes a work's titles, ids, credits and links, before a restore writes them anew. */
+export async function deleteWorkDetails(db: Executor, workId: number): Promise<void> {
+  for (const table of ['workTitles', 'workExternalIds', 'credits', 'workStudios', 'workPlatforms', 'workTags'] as const) {
+    await db.deleteFrom(table).where('workId', '=', workId).execute();
+  }
+}
