@@ -40,7 +40,17 @@ export async function createTestDatabase(dialect: DialectName): Promise<{ db: Db
       await db.close();
       const c = new pg.Client({ connectionString: postgresUrl() });
       await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
+      // Not `with (force)`: that would kill connections the pool is still closing and
+      // surface as an uncaught error; a closed pool lets go within moments.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await c.query(`drop database if exists ${name}`);
+          break;
+        } catch (error) {
+          if ((error as { code?: string }).code !== '55006' || attempt > 50) throw error;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
       await c.end();
     },
   };

@@ -1,6 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
-import { forEachDatabase } from '../../test/databases.js';
+import { describe, expect, inject, it } from 'vitest';
+import { createTestDatabase, forEachDatabase } from '../../test/databases.js';
 import { makeItem } from '../../test/factories.js';
 import type { Db } from '../db/connection.js';
 import { importParsedItem } from '../import/import.service.js';
@@ -42,8 +42,8 @@ async function seed(db: Db) {
     ),
     clock('2024-03-02T10:15:00.000Z'),
   );
-  await importParsedItem(db, makeItem({ title: 'Devilman Crybaby', year: 2018, credits: [{ role: 'writer', name: 'Ichirō Ōkouchi' }] }, { score: { value: 9, max: 10 } }), clock('2024-03-03T10:15:00.000Z'));
-  await importParsedItem(db, makeItem({ title: 'Devilman Crybaby', year: 2018 }, { score: { value: 73, max: 100 }, status: 'draft', publishedAt: null }), {
+  await importParsedItem(db, makeItem({ title: 'Devilman Crybaby', year: 2018, credits: [{ role: 'writer', name: 'Ichirō Ōkouchi' }] }, { score: { value: 9, max: 10 }, body: 'Yuasa at his wildest.' }), clock('2024-03-03T10:15:00.000Z'));
+  await importParsedItem(db, makeItem({ title: 'Devilman Crybaby', year: 2018 }, { score: { value: 73, max: 100 }, status: 'draft', publishedAt: null, body: 'Draft: *unfinished*.' }), {
     author: 'Second Critic',
     now: () => '2024-03-04T10:15:00.000Z',
   });
@@ -128,5 +128,21 @@ describe('export format', () => {
     delete published.$schema;
     // `npm run docs:schema` rewrites the file when the schema changes.
     expect(published).toEqual(JSON.parse(JSON.stringify(InterchangeDocument)));
+  });
+});
+
+describe('on both databases', () => {
+  it.skipIf(!inject('postgresUrl'))('the same writes give the same export on SQLite and PostgreSQL', async () => {
+    const texts: string[] = [];
+    for (const dialect of ['sqlite', 'postgres'] as const) {
+      const t = await createTestDatabase(dialect);
+      try {
+        await seed(t.db);
+        texts.push(await exportText(t.db));
+      } finally {
+        await t.drop();
+      }
+    }
+    expect(texts[1]).toBe(texts[0]);
   });
 });

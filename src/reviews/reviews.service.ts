@@ -8,7 +8,8 @@ import type { Database, NewReview, ReviewRow } from '../db/schema.js';
 import type { ParsedReview } from '../import/import.types.js';
 import { searchDocument, type SearchIndex } from '../search/search.js';
 import { refreshWorkAggregates } from '../works/works.repository.js';
-import { ratingFromScore } from './score.js';
+import { formatScore, isValidScore, ratingFromScore } from './score.js';
+import { invalidInput } from '../shared/errors.js';
 import { withoutSpoilers } from './spoilers.js';
 import * as reviews from './reviews.repository.js';
 
@@ -50,6 +51,9 @@ export async function saveReviewOfWork(
   search: SearchIndex,
   input: { workId: number; authorId: number; review: ParsedReview; now: string },
 ): Promise<ReviewSave> {
+  if (input.review.score && !isValidScore(input.review.score)) {
+    throw invalidInput(`The score ${formatScore(input.review.score)} is not valid: it must be between 0 and a scale of 4, 5, 10, 20 or 100.`);
+  }
   const existing = await reviews.findReviewByAuthorAndWork(trx, input.authorId, input.workId);
   const fields = fieldsFrom(input.review, existing, input.now);
   let reviewId: number;

@@ -9,8 +9,11 @@
 const MARKS = /[\u0300-\u036f]+/g;
 const NON_WORD = /[^\p{L}\p{N}]+/gu;
 
+// Letters people type in place of symbols in titles: "Hunter x Hunter" for "Hunter × Hunter".
+const LOOKALIKES = /[×✕]/g;
+
 export function fold(text: string): string {
-  return text.normalize('NFKC').normalize('NFD').replace(MARKS, '').toLowerCase().normalize('NFC');
+  return text.replace(LOOKALIKES, 'x').normalize('NFKC').normalize('NFD').replace(MARKS, '').toLowerCase().normalize('NFC');
 }
 
 /** Folded words joined by single spaces: punctuation and symbols only separate words. */
