@@ -58,13 +58,15 @@ function describeFile(r: FileReport): string {
 }
 
 async function importFiles(config: Config, paths: string[], options: { author?: string; dryRun?: boolean; json?: boolean }) {
-  const { files, missing } = await expandInputs(paths);
-  const reports: FileReport[] = missing.map((m) => ({ source: m, ok: false, error: 'no such file or folder', warnings: [], work: null, review: null }));
+  const files = await expandInputs(paths);
+  const reports: FileReport[] = [];
   const author = options.author ?? config.ownerName;
   const run = async (db: Db | null) => {
     const bar = files.length > 20 ? progress('importing', files.length) : undefined;
     for (const [i, file] of files.entries()) {
-      const report = await importTextFile(db, file, author);
+      const report = file.missing
+        ? { source: file.path, ok: false, error: 'no such file or folder', warnings: [], work: null, review: null }
+        : await importTextFile(db, file.path, author);
       reports.push(report);
       if (!options.json) (report.ok ? process.stdout : process.stderr).write(`${describeFile(report)}\n`);
       bar?.tick(i + 1);
@@ -78,7 +80,6 @@ async function importFiles(config: Config, paths: string[], options: { author?: 
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ items: reports.map(({ result: _result, ...r }) => (options.dryRun ? r : { ...r, result: _result ?? null })) }, null, 2)}\n`);
   } else {
-    for (const r of reports.filter((r) => !r.ok && missing.includes(r.source))) process.stderr.write(`${describeFile(r)}\n`);
     const actions = reports.flatMap((r) => (r.result ? [r.result.review.action] : []));
     const count = (a: string) => actions.filter((x) => x === a).length;
     process.stderr.write(

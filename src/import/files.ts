@@ -10,26 +10,34 @@ export const TEXT_EXTENSIONS = ['.txt', '.md', '.markdown', '.text'];
 
 export class UnreadableFileError extends Error {}
 
-/** Files named by `inputs`, in a stable order, without duplicates. Missing paths are reported, not thrown. */
-export async function expandInputs(inputs: string[]): Promise<{ files: string[]; missing: string[] }> {
-  const files: string[] = [];
-  const missing: string[] = [];
+/**
+ * The files named by `inputs`, in the order given (folders and globs sorted), without
+ * duplicates. A path that names nothing is kept in its place, marked missing, to be reported.
+ */
+export async function expandInputs(inputs: string[]): Promise<{ path: string; missing: boolean }[]> {
+  const out: { path: string; missing: boolean }[] = [];
+  const seen = new Set<string>();
+  const add = (path: string, missing = false) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    out.push({ path, missing });
+  };
   for (const input of inputs) {
     const info = await stat(input).catch(() => undefined);
     if (info?.isFile()) {
-      files.push(input);
+      add(input);
     } else if (info?.isDirectory()) {
       const found = await glob(TEXT_EXTENSIONS.map((e) => `**/*${e}`), { cwd: input, absolute: false, caseSensitiveMatch: false });
-      files.push(...found.sort().map((f) => `${input.replace(/\/+$/, '')}/${f}`));
+      for (const f of found.sort()) add(`${input.replace(/\/+$/, '')}/${f}`);
     } else if (/[*?[{]/.test(input)) {
       const found = await glob(input, { absolute: false });
-      if (found.length === 0) missing.push(input);
-      files.push(...found.sort());
+      if (found.length === 0) add(input, true);
+      for (const f of found.sort()) add(f);
     } else {
-      missing.push(input);
+      add(input, true);
     }
   }
-  return { files: [...new Set(files)], missing };
+  return out;
 }
 
 /**
