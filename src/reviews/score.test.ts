@@ -49,6 +49,7 @@ describe('parseScore', () => {
     ['3/4/2018', 'a date'],
     ['24/7', 'not a score'],
     ['★★★★★★★', 'more than five stars'],
+    ['★½½', 'two halves'],
     ['1½ hours long', 'a half alone is not a star rating'],
     ['90% of it is filler', 'percent only counts as the whole value'],
     ['It is a B-movie at heart', 'letters only count as the whole value'],

@@ -34,13 +34,14 @@ const FRACTION = new RegExp(
   // No /u: V8 runs \b with /iu some twenty times slower, and every character here is a single UTF-16 unit.
   'gi',
 );
-const STARS_WORD = new RegExp(String.raw`(?<![\d.,/])${NUMBER}(\s+and\s+a\s+half)?\s*-?\s*stars?\b`, 'gi');
-// ⭐ may carry a variation selector (U+FE0F). A run must hold at least one star glyph, so "1½ hours" is not a score.
-const STAR_GLYPHS = /(?:[★⭐☆]\uFE0F?|½)*[★⭐☆](?:[★⭐☆]\uFE0F?|½)*/gu;
+const STARS_WORD = new RegExp(String.raw`(?<![\d.,/])${NUMBER}(\s+and\s+a\s+half)?\s*(?:-\s*)?stars?\b`, 'gi');
+// ⭐ may carry a variation selector (U+FE0F).
+const STAR_GLYPHS = /(?:[★⭐☆½]\uFE0F?)+/gu;
+const STAR = /[★⭐☆]/u;
 const MAY_HOLD_SCORE = /[\d★⭐☆½]/u;
 const PERCENT = /^(\d{1,3}(?:\.\d{1,2})?)\s*%$/u;
 const LETTER = /^(?:grade\s*[:\-–—]?\s*)?([A-F][+\-−]?|S)[.!]?$/iu;
-const EMPHASIS = /^[*_\s]+|[*_\s]+$/gu;
+const EMPHASIS_OR_SPACE = /[*_\s]/u;
 
 function toNumber(digits: string, half: string | undefined): number {
   return Number(digits.replace(',', '.')) + (half ? 0.5 : 0);
@@ -74,19 +75,24 @@ function starWordCandidates(text: string): Candidate[] {
 }
 
 function starGlyphCandidates(text: string): Candidate[] {
-  return Array.from(text.matchAll(STAR_GLYPHS), (m) => {
+  const candidates: Candidate[] = [];
+  for (const m of text.matchAll(STAR_GLYPHS)) {
     const run = m[0];
-    let value = 0;
+    // A run must hold a star, so the "½" of "1½ hours" is not a score.
+    if (!STAR.test(run)) continue;
+    let stars = 0;
+    let halves = 0;
     let slots = 0;
     for (const ch of run) {
-      if (ch === '★' || ch === '⭐') value += 1;
-      else if (ch === '½') value += 0.5;
+      if (ch === '★' || ch === '⭐') stars += 1;
+      else if (ch === '½') halves += 1;
       if (ch !== '\uFE0F') slots += 1;
     }
-    // More than five glyphs means some other scale we cannot tell; never guess one.
-    const score = slots <= STAR_SCALE ? checked({ value, max: STAR_SCALE }) : null;
-    return { index: m.index, end: m.index + run.length, text: run, score };
-  });
+    // More than five glyphs means some other scale we cannot tell, and two halves mean nothing: never guess.
+    const score = slots <= STAR_SCALE && halves <= 1 ? checked({ value: stars + halves / 2, max: STAR_SCALE }) : null;
+    candidates.push({ index: m.index, end: m.index + run.length, text: run, score });
+  }
+  return candidates;
 }
 
 /**
@@ -109,6 +115,15 @@ export function findScores(text: string): FoundScore[] {
   return found;
 }
 
+/** "**B+**" → "B+". A loop rather than a `[*_\s]+$` regex, which backtracks over long runs of spaces. */
+function stripEmphasis(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && EMPHASIS_OR_SPACE.test(text[start] ?? '')) start++;
+  while (end > start && EMPHASIS_OR_SPACE.test(text[end - 1] ?? '')) end--;
+  return text.slice(start, end);
+}
+
 /**
  * Reads a score as people write it. Returns the score and the text it was read from; a letter
  * grade as `{ letter }` so the caller can import without a score and say why; `null` when there is
@@ -120,7 +135,7 @@ export function parseScore(text: string): { score: Score; scoreText: string } | 
 
   // Percentages and letters only count when they are the whole value: in prose, "90% of it" and
   // "a B-movie" are not scores.
-  const whole = text.replace(EMPHASIS, '');
+  const whole = stripEmphasis(text);
   const percent = PERCENT.exec(whole);
   if (percent) {
     const score = checked({ value: Number(percent[1]), max: 100 });

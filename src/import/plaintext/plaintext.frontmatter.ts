@@ -55,7 +55,8 @@ function countLines(text: string): number {
 function parseYaml(source: string, filename: string | undefined): Record<string, unknown> | null {
   let data: unknown;
   try {
-    data = parse(source);
+    // 'error': throw on errors, but do not print yaml's warnings (unknown tags…) from a pure parser.
+    data = parse(source, { logLevel: 'error' });
   } catch (error) {
     if (!(error instanceof YAMLParseError)) throw error;
     // +1: the opening '---' is line 1 of the file.
@@ -72,12 +73,18 @@ function parseYaml(source: string, filename: string | undefined): Record<string,
 
 /** Keys that only make sense in front matter: the score's scale and the draft switch. */
 const SCALE_KEYS = new Set(['scale', 'out of', 'max', 'score max', 'rating max', 'best rating']);
+const NUMERIC = /^\d+(?:\.\d+)?$/u;
 const DRAFT_KEY = 'draft';
 const PUBLISHED_KEY = 'published';
 
 /** `altTitles`, `alt_titles` and `alt-titles` are all "alt titles". */
 function keyToLabel(key: string): string {
   return normalizeLabel(key.replace(/([\p{Ll}\p{N}])(\p{Lu})/gu, '$1 $2').replace(/[_-]+/gu, ' '));
+}
+
+/** `rating: 8` or `rating: "8"`. */
+function isNumber(value: unknown): boolean {
+  return typeof value === 'number' || (typeof value === 'string' && NUMERIC.test(value.trim()));
 }
 
 function scalarText(value: unknown): string | null {
@@ -119,7 +126,7 @@ export function readFrontMatter(data: Record<string, unknown>, warnings: string[
       warnings.push(`front matter: ignored unknown key "${key}"`);
     } else if (value === null) {
       warnings.push(`front matter: ignored "${key}", which is not text, a number or a list of them`);
-    } else if (match.spec.field === 'score' && typeof raw === 'number' && scale !== undefined) {
+    } else if (match.spec.field === 'score' && isNumber(raw) && scale !== undefined) {
       entries.push({ ...match, label: key, key: label, value: `${raw}/${String(scale)}` });
     } else {
       entries.push({ ...match, label: key, key: label, value });

@@ -98,7 +98,13 @@ const LABELS: ReadonlyMap<string, FieldSpec> = new Map(
 );
 
 /** "Anime Studio", "Film Director": a medium word in front of a known label. */
-const MEDIUM_PREFIXES: Record<string, Medium> = { anime: 'anime', film: 'film', movie: 'film', tv: 'series', series: 'series' };
+const MEDIUM_PREFIXES: ReadonlyMap<string, Medium> = new Map([
+  ['anime', 'anime'],
+  ['film', 'film'],
+  ['movie', 'film'],
+  ['tv', 'series'],
+  ['series', 'series'],
+]);
 
 /** "Based on the light novel by", "Based on the manga by" all mean the original creator. */
 const BASED_ON_BY = /^based on (?:the |a |an )?[\p{L} -]{1,30} by$/u;
@@ -129,7 +135,7 @@ export function lookupLabel(key: string): LabelMatch | null {
   const spec = LABELS.get(key);
   if (spec) return { spec, medium: spec.field === 'title' ? (spec.medium ?? null) : null };
   const space = key.indexOf(' ');
-  const medium = space > 0 ? MEDIUM_PREFIXES[key.slice(0, space)] : undefined;
+  const medium = space > 0 ? MEDIUM_PREFIXES.get(key.slice(0, space)) : undefined;
   const rest = medium ? LABELS.get(key.slice(space + 1)) : undefined;
   return medium && rest ? { spec: rest, medium } : null;
 }
@@ -163,7 +169,7 @@ function findSeparator(text: string): { at: number; length: number } | null {
     if (ch === ':' || ch === '：' || ch === '–' || ch === '—') return { at: i, length: 1 };
     if (ch !== '-') continue;
     if (text[i - 1] === ' ' && text[i + 1] === ' ') return { at: i, length: 1 };
-    if (LABELS.has(normalizeLabel(text.slice(0, i)))) return { at: i, length: 1 };
+    if (lookupLabel(normalizeLabel(text.slice(0, i)))) return { at: i, length: 1 };
   }
   return null;
 }

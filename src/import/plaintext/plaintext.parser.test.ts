@@ -470,6 +470,27 @@ describe('other ways people write it', () => {
     expect(review.body).toBe('Text.');
   });
 
+  it('reads other spellings of front-matter keys', () => {
+    const text = [
+      '---',
+      'title: Some Film',
+      'altTitles: [Another Name]',
+      'type: Movie',
+      'rating: "8"',
+      'out_of: 10',
+      'watch: Netflix/Hulu',
+      'published: false',
+      '---',
+      '# Why Some Film works',
+      '',
+      'Text.',
+    ].join('\n');
+    const { work, review, warnings } = parsePlainText(text);
+    expect(work).toMatchObject({ title: 'Some Film', altTitles: [{ title: 'Another Name', type: 'other' }], kind: 'film', platforms: ['Netflix', 'Hulu'] });
+    expect(review).toMatchObject({ score: { value: 8, max: 10 }, status: 'draft', headline: 'Why Some Film works', body: 'Text.' });
+    expect(warnings).toEqual(['line 10: the first line is not the title "Some Film"; used it as the headline']);
+  });
+
   it('says nothing about the kind when nothing says it, and keeps kind null', () => {
     const { work, warnings } = parsePlainText('Some Show\n\nText.\n\nScore: 3/5');
     expect(work.kind).toBeNull();
@@ -544,17 +565,19 @@ describe('the original example (/work/shared/examples/hero-mask-review.txt)', ()
   });
 });
 
-describe('speed', () => {
-  it('parses a 10 KB review in well under a millisecond on average', () => {
-    const paragraph = fixture('bottom-block.txt').split('\n\n')[1] ?? '';
-    const text = ['A Long Review', ...Array.from({ length: 25 }, () => paragraph), 'Director: Someone\nFinal Score: 3/5'].join('\n\n');
-    expect(text.length).toBeGreaterThan(10_000);
-    parsePlainText(text);
-    const runs = 200;
-    const start = performance.now();
-    for (let i = 0; i < runs; i++) parsePlainText(text);
-    const perParse = (performance.now() - start) / runs;
-    // The target is 0.2 ms; the bound is loose so a slow CI machine does not fail, but a quadratic regex would.
-    expect(perParse).toBeLessThan(2);
+// How fast parsing runs is measured in `npm run bench` (text import); these only check that
+// inputs built to trip backtracking regexes still parse to something sensible.
+describe('inputs built to trip regexes', () => {
+  it.each([
+    ['stray spoiler delimiters', '|| a >! b ~! c [spoiler] '.repeat(4000)],
+    ['paragraphs that never end a sentence', 'word word word word word word word word word word\n\n'.repeat(2000)],
+    ['long runs of spaces', `Rating: A${' '.repeat(50_000)}B\n\nI give it 1${' '.repeat(50_000)}x`],
+    ['star halves', '½'.repeat(50_000)],
+    ['spoiler warnings', 'Spoilers ahead.\n\nX\n\n'.repeat(3000)],
+  ])('parses %s', (_name, body) => {
+    const { work, review } = parsePlainText(`A Title\n\n${body}`);
+    expect(work.title).toBe('A Title');
+    expect(review.score).toBeNull();
+    expect(review.body.length).toBeGreaterThan(0);
   });
 });

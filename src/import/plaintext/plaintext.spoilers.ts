@@ -6,6 +6,7 @@
  * - a prose warning ("Spoilers ahead", "Be warned … spoilers"), after which the text is wrapped
  *   in the same canonical forms.
  */
+import { cleanName } from '../../shared/text.js';
 import { isProse } from './plaintext.blocks.js';
 
 export interface SpoilerResult {
@@ -26,15 +27,22 @@ function spoilerBlock(paragraphs: string[], label = ''): string {
 export function markSpoilers(paragraphs: string[]): SpoilerResult {
   const warnings: string[] = [];
   const quoted = paragraphs.map(quoteBlockToSpoiler);
-  const converted = convertInlineMarkup(quoted.join('\n\n'), warnings);
-  const marked = converted.count > 0 || quoted.some((p, i) => p !== paragraphs[i]) || CANONICAL_BLOCK.test(converted.text);
-  if (marked) return { body: converted.text, hasSpoilers: true, warnings };
+  const text = quoted.join('\n\n');
+  // Most reviews have no markup and no warning: cheap `includes` checks skip the scans for them.
+  const converted = MARKUP_HINTS.some((hint) => text.includes(hint)) ? convertInlineMarkup(text, warnings) : { text, count: 0 };
+  const canonical = text.includes(':::') && CANONICAL_BLOCK.test(converted.text);
+  if (converted.count > 0 || canonical || quoted.some((p, i) => p !== paragraphs[i])) {
+    return { body: converted.text, hasSpoilers: true, warnings };
+  }
+  if (!SPOIL_ANYWHERE.test(text)) return { body: text, hasSpoilers: false, warnings };
 
   const announced = wrapAnnouncedSpoilers(paragraphs, warnings);
   return { body: announced.paragraphs.join('\n\n'), hasSpoilers: announced.found, warnings };
 }
 
+const MARKUP_HINTS = ['||', '>!', '~!', '['];
 const CANONICAL_BLOCK = /^::: ?spoiler\b/mu;
+const SPOIL_ANYWHERE = /spoil/i;
 
 // ---------------------------------------------------------------------------------------------
 // Markup
@@ -235,6 +243,7 @@ function isAnnouncement(sentence: string): boolean {
 }
 
 function findAnnouncement(paragraph: string): Announcement | null {
+  if (!SPOIL_ANYWHERE.test(paragraph)) return null;
   SPOIL.lastIndex = 0;
   for (let m = SPOIL.exec(paragraph); m; m = SPOIL.exec(paragraph)) {
     const bounds = sentenceAround(paragraph, m.index);
@@ -266,7 +275,7 @@ function hideParagraph(paragraph: string): string {
 }
 
 function quote(text: string): string {
-  const flat = text.replace(/\s+/gu, ' ').trim();
+  const flat = cleanName(text);
   return flat.length > 70 ? `${flat.slice(0, 67)}…` : flat;
 }
 

@@ -6,7 +6,13 @@ import { cleanName } from '../../shared/text.js';
 import type { WorkKind } from '../import.types.js';
 import type { ExternalIdKey } from './plaintext.labels.js';
 
-const MARKDOWN_LINK = /\[([^\]\n]*)\]\([^)\n]*\)/gu;
+// Bounded so a text full of "[" is not scanned to its end from every bracket.
+const MARKDOWN_LINK = /\[([^\]\n]{0,200})\]\([^)\n]{0,500}\)/gu;
+
+/** `[Netflix](https://…)` → `Netflix`. */
+function linkTexts(text: string): string {
+  return text.includes('](') ? text.replace(MARKDOWN_LINK, '$1') : text;
+}
 
 /** Pairs people wrap titles and names in. Japanese 【】 is left alone: it is part of titles such as 【推しの子】. */
 const WRAPPERS: [string, string][] = [
@@ -42,36 +48,35 @@ export function unwrap(text: string): string {
 
 /** `[Netflix](https://…)` → `Netflix`, wrappers removed, whitespace collapsed. */
 export function cleanValue(text: string): string {
-  return cleanName(unwrap(text.replace(MARKDOWN_LINK, '$1')));
+  return cleanName(unwrap(linkTexts(text)));
 }
 
-// "Crunchyroll, Hulu", "A & B", "A / B", "A and B", Oxford comma included. Names never hold these,
-// and "Aoki, Hiroyasu" is rarer than a comma between two people.
-const NAME_SEPARATORS = /\s*[,;、]\s*(?:(?:and|&)\s+)?|\s+(?:&|and|\+|\/)\s+/iu;
-// Companies and services are also written "Netflix/Hulu".
-const COMPANY_SEPARATORS = /\s*[,;、/]\s*(?:(?:and|&)\s+)?|\s+(?:&|and|\+)\s+/iu;
-const TAG_SEPARATORS = /\s*[,;|/、]\s*/u;
+export type ListKind = 'people' | 'companies' | 'tags' | 'titles';
+
+const SEPARATORS: Record<Exclude<ListKind, 'titles'>, RegExp> = {
+  // "Crunchyroll, Hulu", "A & B", "A / B", "A and B", Oxford comma included. "Aoki, Hiroyasu" is
+  // rarer than a comma between two people, so a comma always separates.
+  people: /\s*[,;、]\s*(?:(?:and|&)\s+)?|\s+(?:&|and|\+|\/)\s+/iu,
+  // Companies and services are also written "Netflix/Hulu".
+  companies: /\s*[,;、/]\s*(?:(?:and|&)\s+)?|\s+(?:&|and|\+)\s+/iu,
+  tags: /\s*[,;|/、]\s*/u,
+};
 // Titles hold commas ("Yes, Prime Minister"): commas only separate when nothing stronger does.
 const STRONG_TITLE_SEPARATORS = /\s*[;|]\s*/u;
 const TITLE_SEPARATORS = /\s*,\s*/u;
 
-export type ListKind = 'people' | 'companies' | 'tags' | 'titles';
+function separatorFor(value: string, kind: ListKind): RegExp {
+  if (kind !== 'titles') return SEPARATORS[kind];
+  return STRONG_TITLE_SEPARATORS.test(value) ? STRONG_TITLE_SEPARATORS : TITLE_SEPARATORS;
+}
 
+/** Splits a list value and cleans each item; empty items are dropped. */
 export function splitList(value: string, kind: ListKind): string[] {
-  const separator =
-    kind === 'people'
-      ? NAME_SEPARATORS
-      : kind === 'companies'
-        ? COMPANY_SEPARATORS
-        : kind === 'tags'
-          ? TAG_SEPARATORS
-          : STRONG_TITLE_SEPARATORS.test(value)
-            ? STRONG_TITLE_SEPARATORS
-            : TITLE_SEPARATORS;
-  // Links first: their URLs hold slashes that are not separators.
-  return value
-    .replace(MARKDOWN_LINK, '$1')
-    .split(separator)
+  // Links first: their URLs hold slashes that are not separators. Whitespace collapsed first, so the
+  // separators' `\s*`/`\s+` never backtrack over a long run of spaces.
+  const text = cleanName(linkTexts(value));
+  return text
+    .split(separatorFor(text, kind))
     .map(cleanValue)
     .filter((item) => item !== '');
 }
