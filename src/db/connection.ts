@@ -59,11 +59,32 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     const kysely = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: sqlite }),
+      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
       plugins: [new CamelCasePlugin()],
     });
     db = { kysely, dialect: 'sqlite', sqlite, close: () => kysely.destroy() };
   }
   if (options.migrate ?? true) await migrateToLatest(db.kysely);
   return db;
+}
+
+/**
+ * Kysely's SQLite driver prepares every statement anew; preparing costs more than running a
+ * point lookup (it was the largest single cost of `GET /api/v1/reviews/ID` and of restores).
+ * better-sqlite3 statements are reusable, so keep the most recent ones by their SQL text.
+ * (Kysely never streams from them here, which is the one case where sharing would clash.)
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database, size = 500) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (statement) return statement;
+      statement = sqlite.prepare(sql);
+      if (cache.size >= size) cache.delete(cache.keys().next().value!);
+      cache.set(sql, statement);
+      return statement;
+    },
+  };
 }

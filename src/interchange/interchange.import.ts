@@ -258,13 +258,20 @@ class Restorer {
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
     }));
-    const found = await repo.findReviewsByNaturalKey(trx, rows);
-    const taken = await repo.findTakenIds(trx, 'reviews', rows.map((r) => r.id));
+    // A review is the same review when author, work and creation time agree. Look it up by the
+    // id the file gives first (one primary-key query for the batch: the whole story for a
+    // restore); only where that id holds another review, by the natural key.
+    const key = (r: { authorId: number; workId: number; createdAt: string }) => `${r.authorId}/${r.workId}/${r.createdAt}`;
+    const byId = await repo.findReviewsByIds(trx, rows.map((r) => r.id));
+    const clashing = rows.filter((r) => byId.has(r.id) && key(byId.get(r.id)!) !== key(r));
+    const found = await repo.findReviewsByNaturalKey(trx, clashing);
+    for (const r of byId.values()) found.set(key(r), r);
+    const taken = new Set(byId.keys());
     const outcomes: Outcome[] = [];
     const inserts: typeof rows = [];
     const written: { id: number; row: (typeof rows)[number]; workTitle: string }[] = [];
     for (const row of rows) {
-      const match = found.get(`${row.authorId}/${row.workId}/${row.createdAt}`);
+      const match = found.get(key(row));
       const { id, ...fields } = row;
       if (match) {
         if ((Object.keys(fields) as (keyof typeof fields)[]).every((k) => match[k] === fields[k])) {

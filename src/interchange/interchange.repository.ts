@@ -60,10 +60,19 @@ export async function findTakenIds(db: Executor, table: NamedEntity | 'works' | 
   return taken;
 }
 
+export async function findReviewsByIds(db: Executor, ids: number[]): Promise<Map<number, ReviewRow>> {
+  const found = new Map<number, ReviewRow>();
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const r of await db.selectFrom('reviews').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute()) found.set(r.id, r);
+  }
+  return found;
+}
+
 /** Reviews already present under the natural key (author, work, creation time). */
 export async function findReviewsByNaturalKey(db: Executor, keys: { authorId: number; workId: number; createdAt: string }[]) {
   const found = new Map<string, ReviewRow>();
   for (let i = 0; i < keys.length; i += 300) {
+    // Each term can use the (work_id, …) index, so this stays a handful of index probes.
     const chunk = keys.slice(i, i + 300);
     const rows = await db
       .selectFrom('reviews')

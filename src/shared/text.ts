@@ -8,17 +8,23 @@
 // the letter, not its accent, so `ば` and `は` stay apart.
 const MARKS = /[\u0300-\u036f]+/g;
 const NON_WORD = /[^\p{L}\p{N}]+/gu;
+const NON_WORD_ASCII = /[^a-z0-9]+/g;
 
 // Letters people type in place of symbols in titles: "Hunter x Hunter" for "Hunter × Hunter".
 const LOOKALIKES = /[×✕]/g;
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 export function fold(text: string): string {
+  // Most text is plain ASCII, for which every step below but the lower-casing is a no-op.
+  if (ASCII.test(text)) return text.toLowerCase();
   return text.replace(LOOKALIKES, 'x').normalize('NFKC').normalize('NFD').replace(MARKS, '').toLowerCase().normalize('NFC');
 }
 
 /** Folded words joined by single spaces: punctuation and symbols only separate words. */
 export function foldWords(text: string): string {
-  return fold(text).replace(NON_WORD, ' ').trim();
+  const folded = fold(text);
+  return (ASCII.test(folded) ? folded.replace(NON_WORD_ASCII, ' ') : folded.replace(NON_WORD, ' ')).trim();
 }
 
 /**
