@@ -10,7 +10,7 @@ import { openDatabase, type Db } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { AppError } from '../shared/errors.js';
 import { expandInputs } from '../import/files.js';
-import { importTextFile, type FileReport } from '../import/plaintext.import.js';
+import { importTextFiles, type FileReport } from '../import/plaintext.import.js';
 import { exportJson } from '../interchange/interchange.export.js';
 import { importJson } from '../interchange/interchange.import.js';
 import { buildApp } from '../server/app.js';
@@ -63,14 +63,11 @@ async function importFiles(config: Config, paths: string[], options: { author?: 
   const author = options.author ?? config.ownerName;
   const run = async (db: Db | null) => {
     const bar = files.length > 20 ? progress('importing', files.length) : undefined;
-    for (const [i, file] of files.entries()) {
-      const report = file.missing
-        ? { source: file.path, ok: false, error: 'no such file or folder', warnings: [], work: null, review: null }
-        : await importTextFile(db, file.path, author);
+    await importTextFiles(db, files, author, (report) => {
       reports.push(report);
       if (!options.json) (report.ok ? process.stdout : process.stderr).write(`${describeFile(report)}\n`);
-      bar?.tick(i + 1);
-    }
+      bar?.tick(reports.length);
+    });
     bar?.done();
   };
   if (options.dryRun) await run(null);

@@ -3,7 +3,8 @@
  * review files, globs are expanded (for shells that pass them through quoted), and bytes
  * are decoded with a clear error for what is not text.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { glob } from 'tinyglobby';
 
 export const TEXT_EXTENSIONS = ['.txt', '.md', '.markdown', '.text'];
@@ -55,10 +56,14 @@ export function decodeText(bytes: Uint8Array): string {
   }
 }
 
-export async function readTextFile(path: string): Promise<string> {
+/**
+ * Reads synchronously: review files are small, and the command line reads them one after
+ * another, so a round trip through the thread pool per file only adds waiting.
+ */
+export function readTextFile(path: string): string {
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    bytes = readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UnreadableFileError(code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? 'unknown error'})`);

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { forEachDatabase } from '../../test/databases.js';
 import { makeItem } from '../../test/factories.js';
 import type { Db } from '../db/connection.js';
-import { importParsedItem } from './import.service.js';
+import { importParsedItem, importParsedItems } from './import.service.js';
 
 const as = (author: string) => ({ author });
 const count = async (db: Db, table: 'works' | 'reviews' | 'people' | 'studios' | 'authors') =>
@@ -102,5 +102,26 @@ forEachDatabase((fresh) => {
     expect(await count(db, 'works')).toBe(0);
     expect(await count(db, 'people')).toBe(0);
     expect(await count(db, 'authors')).toBe(0);
+  });
+
+  it('in a batch, rolls back only the item that fails', async () => {
+    const { db } = await fresh();
+    const results = await importParsedItems(
+      db,
+      [
+        makeItem({ title: 'First', studios: ['Bones'] }),
+        makeItem({ title: 'Broken', studios: ['Only In Broken'] }, { score: { value: 12, max: 10 } }),
+        makeItem({ title: 'Third', studios: ['Bones'] }),
+      ],
+      as('A'),
+    );
+    expect(results.map((r) => (r instanceof Error ? r.message : r.work.slug))).toEqual([
+      'first',
+      'The score 12 out of 10 is not valid: it must be between 0 and a scale of 4, 5, 10, 20 or 100.',
+      'third',
+    ]);
+    const titles = await db.kysely.selectFrom('works').select('title').orderBy('id').execute();
+    expect(titles).toEqual([{ title: 'First' }, { title: 'Third' }]);
+    expect(await db.kysely.selectFrom('studios').select('name').execute()).toEqual([{ name: 'Bones' }]);
   });
 });

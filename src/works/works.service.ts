@@ -65,14 +65,22 @@ async function createWork(trx: Transaction<Database>, search: SearchIndex, parse
     createdAt: now,
     updatedAt: now,
   });
-  await addMissingDetails(trx, workId, parsed, now, true);
+  await addMissingDetails(trx, workId, parsed, now, title);
   await reindexWork(trx, search, workId);
   return { workId, slug, action: 'created', reason: 'no work with this title and year' };
 }
 
-/** Adds what `parsed` has and the work lacks. Returns whether anything changed. */
-async function addMissingDetails(trx: Transaction<Database>, workId: number, parsed: ParsedWork, now: string, isNew = false): Promise<boolean> {
-  const [current] = await works.loadWorkDetails(trx, [workId]);
+type KnownDetails = Pick<works.WorkDetail, 'title' | 'year' | 'kind' | 'synopsis' | 'altTitles' | 'externalIds' | 'credits' | 'studios' | 'platforms' | 'tags'>;
+
+/**
+ * Adds what `parsed` has and the work lacks. Returns whether anything changed.
+ * `newTitle` is given for a work created just now, which has nothing to load yet.
+ */
+async function addMissingDetails(trx: Transaction<Database>, workId: number, parsed: ParsedWork, now: string, newTitle?: string): Promise<boolean> {
+  const isNew = newTitle !== undefined;
+  const current: KnownDetails | undefined = isNew
+    ? { title: newTitle, year: parsed.year, kind: parsed.kind, synopsis: parsed.synopsis, altTitles: [], externalIds: {}, credits: [], studios: [], platforms: [], tags: [] }
+    : (await works.loadWorkDetails(trx, [workId]))[0];
   if (!current) throw new Error(`work ${workId} vanished inside its transaction`);
   let changed = false;
 

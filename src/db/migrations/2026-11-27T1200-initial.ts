@@ -111,6 +111,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addCheckConstraint('reviews_rating', sql`rating is null or (rating >= 0 and rating <= 100)`)
     .execute();
   await db.schema.createIndex('reviews_work').on('reviews').columns(['work_id', 'published_at']).execute();
+  // One review per author and work is how imports find the review a file made.
+  await db.schema.createIndex('reviews_work_author').on('reviews').columns(['work_id', 'author_id']).execute();
   await db.schema.createIndex('reviews_author').on('reviews').columns(['author_id', 'published_at']).execute();
   await db.schema.createIndex('reviews_published').on('reviews').columns(['published_at', 'id']).execute();
 
