@@ -1,0 +1,826 @@
+/**
+ * `npm run bench [-- text json api works bare profile] [options]`: the performance targets,
+ * measured. With no measurement named, runs text, json, api (with works) and bare.
+ *
+ *   text     5,000 plain-text review files, imported with importTextFiles (what the CLI calls),
+ *            with importTextFile one by one, and with `node bin/kansou.js import DIR`
+ *   json     a 100,000-review interchange document imported with importJson, in a child process,
+ *            with its RSS sampled every 100 ms
+ *   api      GET /api/v1/reviews/ID on the 1,000,000-review database: server on core 0,
+ *            autocannon on core 1, random published ids, 10/50/100 connections
+ *   works    GET /api/v1/works/SLUG and GET /api/v1/works?q=WORD (informational; runs with api)
+ *   bare     the app against bare Fastify servers with one prepared better-sqlite3 statement,
+ *            loaded in turn, round after round (see bench/lib/bare-server.ts for the modes)
+ *   profile  the app and the bare `prepared` server under load with --cpu-prof (not by default)
+ *
+ * Options:
+ *   --reviews N          API dataset size (default 1000000: bench/data/kansou.db; else bench/data/kansou-N.db)
+ *   --db FILE            API database (overrides --reviews)
+ *   --json-reviews N     size of the JSON import document (default 100000)
+ *   --files N            number of review files (default 5000)
+ *   --duration S         seconds per API load run (default 20; the bare comparison uses half)
+ *   --warmup S           warm-up seconds before the API runs (default 5)
+ *   --connections LIST   API connection counts (default 10,50,100)
+ *   --repeat N           runs per connection count; the median is reported (default 1)
+ *   --rounds N           rounds of the bare comparison (default 3)
+ *   --compare LIST       bare modes to compare with the app (default prepared,raw; also prepared-logger, kysely)
+ *   --info-duration S    seconds for the informational works runs (default 10)
+ *
+ * Results: a table on stdout and bench/results.json. The API runs report, besides autocannon's
+ * figures, the server's CPU time per request, each core's busy share and the load average, so a
+ * run disturbed by other work on the machine can be recognised.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { createServer } from 'node:net';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { BENCH_DIR, DATA_DIR, defaultDbPath, ensureDocument } from './generate.js';
+import type { LoadOptions, LoadResult } from './lib/load-worker.js';
+import { formatSummary, summarise } from './lib/profile-summary.js';
+import { defaultOptions } from './lib/synth.js';
+import { writeReviewFiles } from './lib/textfiles.js';
+import { EN_NOUN, ROMAJI_NOUN, TAGS } from './lib/vocab.js';
+
+const ROOT = resolve(BENCH_DIR, '..');
+const MEASUREMENTS = ['text', 'json', 'api', 'works', 'bare', 'profile'] as const;
+type Measurement = (typeof MEASUREMENTS)[number];
+
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    reviews: { type: 'string' },
+    db: { type: 'string' },
+    'json-reviews': { type: 'string' },
+    files: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    connections: { type: 'string' },
+    'info-duration': { type: 'string' },
+    compare: { type: 'string' },
+    repeat: { type: 'string' },
+    rounds: { type: 'string' },
+  },
+});
+const num = (v: string | undefined, fallback: number) => (v === undefined ? fallback : Number(v.replace(/_/g, '')));
+const selected = new Set<Measurement>();
+for (const p of positionals) {
+  if (!(MEASUREMENTS as readonly string[]).includes(p)) {
+    console.error(`unknown measurement "${p}" (choose from ${MEASUREMENTS.join(', ')})`);
+    process.exit(2);
+  }
+  selected.add(p as Measurement);
+}
+if (selected.size === 0) for (const m of ['text', 'json', 'api', 'works', 'bare'] as const) selected.add(m);
+if (selected.has('api')) selected.add('works');
+
+const apiReviews = num(args.reviews, 1_000_000);
+const apiDb = resolve(args.db ?? defaultDbPath(DATA_DIR, apiReviews));
+const jsonReviews = num(args['json-reviews'], 100_000);
+const fileCount = num(args.files, 5000);
+const duration = num(args.duration, 20);
+const warmup = num(args.warmup, 5);
+const connectionList = (args.connections ?? '10,50,100').split(',').map(Number);
+const infoDuration = num(args['info-duration'], 10);
+const repeat = num(args.repeat, 1);
+const rounds = num(args.rounds, 3);
+const compareModes = (args.compare ?? 'prepared,raw').split(',').filter(Boolean);
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const MB = (bytes: number) => Math.round(bytes / 1048576);
+
+// ── Results ──────────────────────────────────────────────────────────────────────────────
+
+interface Row {
+  /** Which measurement made the row: text, json, api, compare, profile. */
+  section?: string;
+  measurement: string;
+  figure: string;
+  value: string;
+  target?: string;
+  met?: boolean;
+}
+let currentSection = '';
+/** Rows remember the measurement that made them, so results.json can keep other measurements' rows. */
+class Rows extends Array<Row> {
+  override push(...items: Row[]): number {
+    return super.push(...items.map((r) => ({ section: currentSection, ...r })));
+  }
+}
+const rows = new Rows();
+const results: Record<string, unknown> = {
+  startedAt: new Date().toISOString(),
+  machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryMB: MB(totalmem()), node: process.version, platform: process.platform },
+};
+const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+function printTable() {
+  const header: Row = { measurement: 'measurement', figure: 'figure', value: 'value', target: 'target' };
+  const all = [header, ...rows];
+  const w = (k: keyof Row) => Math.max(...all.map((r) => String(r[k] ?? '').length));
+  const line = (r: Row, met: string) =>
+    `${r.measurement.padEnd(w('measurement'))}  ${r.figure.padEnd(w('figure'))}  ${r.value.padStart(w('value'))}  ${(r.target ?? '').padEnd(w('target'))}  ${met}`;
+  console.log('');
+  console.log(line(header, 'met'));
+  console.log('-'.repeat(w('measurement') + w('figure') + w('value') + w('target') + 12));
+  for (const r of rows) console.log(line(r, r.met === undefined ? '' : r.met ? 'yes' : 'NO'));
+}
+
+/**
+ * Writes bench/results.json. Measurements not run this time keep their previous figures (marked
+ * with the time they were measured), so `npm run bench -- api` does not erase the import figures.
+ */
+function saveResults() {
+  results.finishedAt = new Date().toISOString();
+  const file = join(BENCH_DIR, 'results.json');
+  let previous: Record<string, unknown> = {};
+  try {
+    previous = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    // first run
+  }
+  const table: Row[] = [...rows];
+  const previousTable = (previous.table as Row[] | undefined) ?? [];
+  for (const section of ['text', 'json', 'api', 'compare', 'profile']) {
+    if (section in results || !(section in previous)) continue;
+    const old = previous[section] as Record<string, unknown>;
+    results[section] = { ...old, measuredAt: old.measuredAt ?? previous.finishedAt };
+    table.push(...previousTable.filter((r) => r.section === section));
+  }
+  results.table = table;
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+// ── Child processes: every one is stopped, whatever happens ─────────────────────────────
+
+const children = new Set<ChildProcess>();
+function killAll() {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null && c.pid) c.kill('SIGKILL');
+}
+process.on('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
+async function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+  children.delete(child);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      s.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** User + system CPU seconds of a process so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
+function rssOf(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Per-core jiffies (busy, total) from /proc/stat, to see what else ran on the cores during a run. */
+function coreTimes(): { busy: number; total: number }[] {
+  try {
+    return readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .filter((l) => /^cpu\d+ /.test(l))
+      .map((l) => {
+        const f = l.trim().split(/\s+/).slice(1).map(Number);
+        const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+        const idle = (f[3] ?? 0) + (f[4] ?? 0);
+        return { busy: total - idle, total };
+      });
+  } catch {
+    return [];
+  }
+}
+
+function coreBusyPercent(before: { busy: number; total: number }[], after: { busy: number; total: number }[]): number[] {
+  return after.map((a, i) => {
+    const b = before[i];
+    return b && a.total > b.total ? Math.round(((a.busy - b.busy) / (a.total - b.total)) * 100) : NaN;
+  });
+}
+
+/** Bytes a process really fetched from storage (page-cache misses), from /proc/PID/io. */
+function diskReadBytes(pid: number): number {
+  try {
+    const m = /^read_bytes: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return m ? Number(m[1]) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Reads the database file once so the runs start from the page cache. (This VM's DAMON
+ * reclaim pages out file pages unused for about a minute, so a 5 GB database is never wholly
+ * cached on its own; the disk reads each run still made are reported with it.)
+ */
+async function prewarm(path: string): Promise<number> {
+  const t0 = performance.now();
+  for (const f of [path, `${path}-wal`]) {
+    if (!existsSync(f)) continue;
+    for await (const _chunk of createReadStream(f, { highWaterMark: 1 << 20 })) {
+      // reading is the point
+    }
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+
+type ApiRun = LoadResult & {
+  serverCpuPercent: number;
+  /** Server CPU time per answered request: steadier than requests/s on a noisy machine. */
+  serverCpuMicrosPerRequest: number;
+  /** Busy % of each core over the run, whoever used it: core 0 well above the server's CPU % means something else ran there. */
+  coreBusyPercent: number[];
+  loadAverageBefore: number[];
+  /** What the server read from storage during the run (page-cache misses). */
+  serverDiskReadMB: number;
+};
+
+interface Server {
+  child: ChildProcess;
+  origin: string;
+  label: string;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+async function startServer(label: string, command: string[], env: Record<string, string>, port: number): Promise<Server> {
+  const child = spawn('taskset', ['-c', '0', ...command], { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let output = '';
+  const keep = (d: Buffer) => {
+    output = (output + d.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const origin = `http://127.0.0.1:${port}`;
+  const server: Server = { child, origin, label, output: () => output, stop: () => stopProcess(child) };
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${label} exited before it was healthy:\n${output.trim()}`);
+    try {
+      const res = await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return server;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await server.stop();
+  throw new Error(`${label} was not healthy after 60 s:\n${output.trim()}`);
+}
+
+/** autocannon in a child process on core 1; the server's CPU use over the run is measured from /proc. */
+async function runLoad(server: Server, options: Omit<LoadOptions, 'origin'> & { prewarm?: string }): Promise<ApiRun> {
+  const { prewarm: _prewarm, ...load } = options;
+  const full: LoadOptions = { ...load, origin: server.origin };
+  if (options.prewarm) await prewarm(options.prewarm);
+  const cores0 = coreTimes();
+  const load0 = loadAverage();
+  const cpu0 = cpuSeconds(server.child.pid!);
+  const disk0 = diskReadBytes(server.child.pid!);
+  const t0 = performance.now();
+  const child = spawn('taskset', ['-c', '1', process.execPath, '--import', 'tsx', join(BENCH_DIR, 'lib', 'load-worker.ts'), JSON.stringify(full)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), (options.duration + 60) * 1000);
+  const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  clearTimeout(timer);
+  children.delete(child);
+  const wall = (performance.now() - t0) / 1000;
+  const cpu1 = cpuSeconds(server.child.pid!);
+  const disk1 = diskReadBytes(server.child.pid!);
+  const cores = coreBusyPercent(cores0, coreTimes());
+  const line = stdout.trim().split('\n').pop();
+  if (code !== 0 || !line) throw new Error(`load generator failed (exit ${code}): ${stderr.trim()}`);
+  const result = JSON.parse(line) as LoadResult;
+  // Over the seconds autocannon ran (the worker's start-up is left out; requests still in flight
+  // at the end can push this a little over 100%).
+  const serverCpuPercent = ((cpu1 - cpu0) / Math.min(wall, result.wallSeconds || options.duration)) * 100;
+  return {
+    ...result,
+    serverCpuPercent,
+    serverCpuMicrosPerRequest: result.total ? ((cpu1 - cpu0) * 1e6) / result.total : NaN,
+    coreBusyPercent: cores,
+    loadAverageBefore: load0,
+    serverDiskReadMB: (disk1 - disk0) / 1048576,
+  };
+}
+
+// ── Build ────────────────────────────────────────────────────────────────────────────────
+
+function newestMtime(dir: string, filter: (name: string) => boolean): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path, filter));
+    else if (filter(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function ensureBuilt(): { built: boolean; ok: boolean; message: string } {
+  const entry = join(ROOT, 'dist', 'cli', 'main.js');
+  const srcTime = newestMtime(join(ROOT, 'src'), (n) => n.endsWith('.ts') && !n.endsWith('.test.ts'));
+  const distTime = existsSync(entry) ? newestMtime(join(ROOT, 'dist'), (n) => n.endsWith('.js')) : 0;
+  if (distTime >= srcTime) return { built: false, ok: true, message: 'dist/ is up to date' };
+  log('dist/ is older than src/: npm run build…');
+  const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, encoding: 'utf8' });
+  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+  if (r.status !== 0) log(`npm run build failed (exit ${r.status}); tsc still emits what compiles:\n${out}`);
+  return { built: true, ok: r.status === 0, message: r.status === 0 ? 'built' : `npm run build failed: ${out.split('\n').slice(0, 5).join(' | ')}` };
+}
+
+// ── text ─────────────────────────────────────────────────────────────────────────────────
+
+async function benchText() {
+  currentSection = 'text';
+  const parser = join(ROOT, 'src', 'import', 'plaintext', 'plaintext.parser.ts');
+  if (!existsSync(parser)) {
+    log(`text: skipped: the plain-text parser (${relative(ROOT, parser)}) does not exist yet`);
+    rows.push({ measurement: 'text import', figure: 'files/s', value: 'skipped', target: '≥ 2,000 files/s' });
+    results.text = { skipped: 'src/import/plaintext/plaintext.parser.ts is missing' };
+    return;
+  }
+  // Looked up loosely: this module's API is still moving (importTextFiles, which writes files in
+  // batches of savepoints, appeared while this benchmark was written).
+  type Report = { source: string; ok: boolean; error: string | null; result?: { review: { action: string }; work: { action: string } } };
+  const mod = (await import('../src/import/plaintext.import.js')) as unknown as {
+    importTextFile: (db: unknown, path: string, author: string) => Promise<Report>;
+    importTextFiles?: (db: unknown, files: { path: string; missing: boolean }[], author: string) => Promise<Report[]>;
+  };
+  const { openDatabase } = await import('../src/db/connection.js');
+  const tmp = mkdtempSync(join(tmpdir(), 'kansou-bench-text-'));
+  try {
+    const folder = join(tmp, 'reviews');
+    log(`text: writing ${fileCount} review files to ${folder}…`);
+    const written = writeReviewFiles(folder, fileCount);
+    // Listed here rather than with the CLI's expandInputs (whose shape is still changing).
+    const files = readdirSync(folder)
+      .sort()
+      .map((f) => join(folder, f));
+    results.text = { files: files.length, bytes: written.bytes };
+
+    const variants: { name: string; figure: string; run: (db: unknown) => Promise<Report[]> }[] = [];
+    if (mod.importTextFiles) {
+      const importTextFiles = mod.importTextFiles;
+      variants.push({
+        name: 'batched',
+        figure: 'files/s, importTextFiles (what the CLI calls)',
+        run: (db) => importTextFiles(db, files.map((path) => ({ path, missing: false })), 'Bench Author'),
+      });
+    }
+    variants.push({
+      name: 'oneByOne',
+      figure: `files/s, importTextFile one by one${mod.importTextFiles ? '' : ' (what the CLI calls)'}`,
+      run: async (db) => {
+        const reports: Report[] = [];
+        for (const file of files) reports.push(await mod.importTextFile(db, file, 'Bench Author'));
+        return reports;
+      },
+    });
+    for (const variant of variants) {
+      const dbPath = join(tmp, `${variant.name}.db`);
+      const db = await openDatabase(dbPath);
+      const cores0 = coreTimes();
+      const load0 = loadAverage();
+      const started = performance.now();
+      const reports = await variant.run(db);
+      const seconds = (performance.now() - started) / 1000;
+      const cores = coreBusyPercent(cores0, coreTimes());
+      await db.close();
+      const actions: Record<string, number> = {};
+      const errors: string[] = [];
+      let ok = 0;
+      for (const report of reports) {
+        if (report.ok) {
+          ok++;
+          const a = `review ${report.result?.review.action}, work ${report.result?.work.action}`;
+          actions[a] = (actions[a] ?? 0) + 1;
+        } else if (errors.length < 5) errors.push(`${relative(folder, report.source)}: ${report.error}`);
+      }
+      const perSecond = files.length / seconds;
+      log(`text (${variant.name}): ${files.length} files in ${seconds.toFixed(2)} s = ${fmt(perSecond)} files/s; ${ok} ok; ${JSON.stringify(actions)}; cores busy ${cores.map((c) => `${c}%`).join('/')} (load before ${load0.join(' ')})`);
+      for (const e of errors) log(`  ✗ ${e}`);
+      rows.push({ measurement: 'text import', figure: variant.figure, value: fmt(perSecond), target: '≥ 2,000 files/s', met: perSecond >= 2000 });
+      rows.push({ measurement: 'text import', figure: `  files imported ok (${variant.name})`, value: `${ok}/${files.length}` });
+      (results.text as Record<string, unknown>)[variant.name] = { seconds, filesPerSecond: perSecond, ok, actions, firstErrors: errors, coreBusyPercent: cores, loadAverageBefore: load0 };
+      rmSync(dbPath, { force: true });
+    }
+
+    // The same files through the real command, end to end (start-up and migrations included).
+    const built = ensureBuilt();
+    const cliDb = join(tmp, 'cli.db');
+    log(`text: the same files with \`node bin/kansou.js import\` into a fresh database…`);
+    const t0 = performance.now();
+    const cli = spawnSync(process.execPath, ['bin/kansou.js', 'import', folder, '--author', 'Bench Author'], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: cliDb, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+      timeout: 30 * 60_000,
+    });
+    const cliSeconds = (performance.now() - t0) / 1000;
+    const summary = (cli.stderr ?? '').trim().split('\n').filter((l) => /files?:/.test(l)).pop() ?? '';
+    if (cli.status === 0 || /imported/.test(summary)) {
+      const cliRate = files.length / cliSeconds;
+      log(`text: kansou import: ${files.length} files in ${cliSeconds.toFixed(2)} s = ${fmt(cliRate)} files/s (${summary})`);
+      rows.push({ measurement: 'text import', figure: '`kansou import DIR` end to end, files/s', value: fmt(cliRate), target: '≥ 2,000 files/s', met: cliRate >= 2000 });
+      (results.text as Record<string, unknown>).cli = { seconds: cliSeconds, filesPerSecond: cliRate, exit: cli.status, summary, build: built.message };
+    } else {
+      log(`text: kansou import failed (exit ${cli.status}): ${(cli.stderr ?? '').trim().split('\n').slice(-5).join(' | ')}`);
+      (results.text as Record<string, unknown>).cli = { failed: cli.status, stderr: (cli.stderr ?? '').slice(-2000), build: built.message };
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+// ── json ─────────────────────────────────────────────────────────────────────────────────
+
+async function benchJson() {
+  currentSection = 'json';
+  const info = await ensureDocument(defaultOptions(jsonReviews), DATA_DIR, log);
+  log(`json: ${info.reused ? 'reusing' : 'wrote'} ${relative(ROOT, info.path)} (${MB(info.bytes)} MiB, ${info.counts.reviews} reviews, ${info.counts.works} works)`);
+  const tmp = mkdtempSync(join(tmpdir(), 'kansou-bench-json-'));
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(BENCH_DIR, 'lib', 'json-import-child.ts'), info.path, join(tmp, 'kansou.db'), String(info.bytes), String(info.reviewsOffset)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.add(child);
+    const samples: { t: number; rss: number }[] = [];
+    const cores0 = coreTimes();
+    const load0 = loadAverage();
+    const t0 = performance.now();
+    const sampler = setInterval(() => {
+      const rss = rssOf(child.pid!);
+      if (!Number.isNaN(rss)) samples.push({ t: (performance.now() - t0) / 1000, rss });
+    }, 100);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    clearInterval(sampler);
+    children.delete(child);
+    const cores = coreBusyPercent(cores0, coreTimes());
+    const events = stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const done = events.find((e) => e.event === 'done') as
+      | { seconds: number; reviewSeconds: number; rss: number; maxRss: number; cpuSeconds: number; failures: number; firstFailures: unknown[]; counts: unknown }
+      | undefined;
+    if (code !== 0 || !done) throw new Error(`json import child failed (exit ${code}): ${stderr.trim()}`);
+    const milestones = events.filter((e) => e.event === 'milestone') as { percent: number; t: number; rss: number }[];
+    const reviews = info.counts.reviews ?? 0;
+    const perSecond = reviews / done.seconds;
+    const phasePerSecond = reviews / done.reviewSeconds;
+    const sampledPeak = Math.max(0, ...samples.map((s) => s.rss));
+    const peak = Math.max(sampledPeak, done.maxRss);
+    const at = [...milestones.map((m) => ({ percent: m.percent, rss: m.rss })), { percent: 100, rss: done.rss }];
+    log(`json: ${reviews} reviews in ${done.seconds.toFixed(1)} s = ${fmt(perSecond)} reviews/s (reviews section alone ${fmt(phasePerSecond)}/s); peak RSS ${MB(peak)} MiB; ${done.failures} failures`);
+    rows.push({ measurement: 'json import', figure: `reviews/s (${fmt(reviews)} reviews, whole document)`, value: fmt(perSecond), target: '≥ 20,000 reviews/s', met: perSecond >= 20000 });
+    rows.push({ measurement: 'json import', figure: 'reviews/s (reviews section alone)', value: fmt(phasePerSecond) });
+    rows.push({ measurement: 'json import', figure: 'peak RSS (MiB)', value: fmt(MB(peak)), target: 'flat' });
+    rows.push({ measurement: 'json import', figure: 'RSS at 25/50/75/100% (MiB)', value: at.map((a) => MB(a.rss)).join(' / ') });
+    if (done.failures) rows.push({ measurement: 'json import', figure: 'FAILED records', value: String(done.failures), met: false });
+    results.json = {
+      document: relative(ROOT, info.path),
+      bytes: info.bytes,
+      counts: info.counts,
+      seconds: done.seconds,
+      reviewSeconds: done.reviewSeconds,
+      reviewsPerSecond: perSecond,
+      reviewPhasePerSecond: phasePerSecond,
+      peakRssBytes: peak,
+      sampledPeakRssBytes: sampledPeak,
+      maxRssBytes: done.maxRss,
+      rssAt: at,
+      rssSamples: samples.filter((_, i) => i % 10 === 0),
+      failures: done.failures,
+      firstFailures: done.firstFailures,
+      childCpuSeconds: done.cpuSeconds,
+      coreBusyPercent: cores,
+      loadAverageBefore: load0,
+    };
+    log(`json: the importer used ${done.cpuSeconds.toFixed(1)} s of CPU in ${done.seconds.toFixed(1)} s; cores busy ${cores.map((c) => `${c}%`).join('/')} (load before ${load0.join(' ')})`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+// ── api, works, bare, profile ───────────────────────────────────────────────────────────
+
+interface Lists {
+  dir: string;
+  reviewIds: string;
+  workSlugs: string;
+  words: string;
+  published: number;
+  reviews: number;
+}
+
+function writeLists(dbPath: string): Lists {
+  const dir = mkdtempSync(join(tmpdir(), 'kansou-bench-api-'));
+  const sqlite = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    const ids = sqlite.prepare("select id from reviews where status = 'published'").pluck().all() as number[];
+    const reviews = sqlite.prepare('select count(*) from reviews').pluck().get() as number;
+    const slugs = sqlite.prepare('select slug from works').pluck().all() as string[];
+    const words = [...new Set([...EN_NOUN, ...ROMAJI_NOUN, ...TAGS.filter((t) => !t.includes(' '))].map((w) => w.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()))];
+    const lists: Lists = { dir, reviewIds: join(dir, 'review-ids'), workSlugs: join(dir, 'work-slugs'), words: join(dir, 'words'), published: ids.length, reviews };
+    writeFileSync(lists.reviewIds, ids.join('\n'));
+    writeFileSync(lists.workSlugs, slugs.join('\n'));
+    writeFileSync(lists.words, words.join('\n'));
+    return lists;
+  } finally {
+    sqlite.close();
+  }
+}
+
+
+function describeRun(r: ApiRun): string {
+  return `${fmt(r.requestsPerSecond.mean)} req/s (±${fmt(r.requestsPerSecond.stddev)}), p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms, non-2xx ${r.non2xx}, errors ${r.errors}; server CPU ${fmt(r.serverCpuPercent)}% (${fmt(r.serverCpuMicrosPerRequest)} µs/request), client CPU ${fmt(r.clientCpuPercent)}%, cores busy ${r.coreBusyPercent.map((c) => `${c}%`).join('/')}, server disk reads ${fmt(r.serverDiskReadMB)} MB, load ${r.loadAverageBefore.join(' ')}`;
+}
+
+async function startApp(extraNodeArgs: string[] = []): Promise<Server & { via: string }> {
+  const env = { DATABASE_URL: apiDb, LOG_LEVEL: 'warn' };
+  const port = await freePort();
+  try {
+    return { ...(await startServer('kansou serve', [process.execPath, ...extraNodeArgs, 'bin/kansou.js', 'serve'], env, port)), via: 'node bin/kansou.js serve' };
+  } catch (error) {
+    const message = (error as Error).message;
+    if (!/ERR_MODULE_NOT_FOUND|Cannot find module/.test(message)) throw error;
+    log(`api: \`node bin/kansou.js serve\` does not start (a module of the CLI is missing from dist/):\n${message.split('\n').slice(0, 4).join('\n')}`);
+    log('api: falling back to bench/lib/serve-dist.ts, which does what the serve command does with the same dist/ modules');
+    const fallbackPort = await freePort();
+    return {
+      ...(await startServer('serve-dist', [process.execPath, ...extraNodeArgs, '--import', 'tsx', join(BENCH_DIR, 'lib', 'serve-dist.ts')], env, fallbackPort)),
+      via: 'bench/lib/serve-dist.ts (CLI did not load)',
+    };
+  }
+}
+
+async function reviewRuns(server: Server, lists: Lists, label: string): Promise<ApiRun[]> {
+  log(`${label}: warming up ${warmup} s…`);
+  await runLoad(server, { path: '/api/v1/reviews/{}', listFile: lists.reviewIds, connections: 50, pipelining: 1, duration: warmup, prewarm: apiDb });
+  const runs: ApiRun[] = [];
+  for (let round = 1; round <= repeat; round++) {
+    for (const connections of connectionList) {
+      log(`${label}: ${connections} connections, ${duration} s${repeat > 1 ? ` (round ${round}/${repeat})` : ''}…`);
+      const r = await runLoad(server, { path: '/api/v1/reviews/{}', listFile: lists.reviewIds, connections, pipelining: 1, duration, prewarm: apiDb });
+      log(`  ${describeRun(r)}`);
+      runs.push(r);
+    }
+  }
+  return runs;
+}
+
+/** Of repeated runs of one configuration, the one with the median requests/s (all are kept in results.json). */
+function median(runs: ApiRun[]): ApiRun {
+  const sorted = [...runs].sort((a, b) => a.requestsPerSecond.mean - b.requestsPerSecond.mean);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+/** The best configuration: most requests/s among clean runs meeting the p99 target, else most requests/s. */
+function best(runs: ApiRun[]): ApiRun | undefined {
+  const clean = runs.filter((r) => r.non2xx === 0 && r.errors === 0 && r.timeouts === 0);
+  const meeting = clean.filter((r) => r.latencyMs.p99 < 15);
+  const pool = meeting.length ? meeting : clean.length ? clean : runs;
+  return [...pool].sort((a, b) => b.requestsPerSecond.mean - a.requestsPerSecond.mean)[0];
+}
+
+async function benchApi(lists: Lists) {
+  currentSection = 'api';
+  const built = ensureBuilt();
+  const server = await startApp();
+  log(`api: server (${server.via}) on ${server.origin}, pid ${server.child.pid}, pinned to core 0; ${fmt(lists.reviews)} reviews, ${fmt(lists.published)} published`);
+  const apiResults: Record<string, unknown> = { db: relative(ROOT, apiDb), reviews: lists.reviews, published: lists.published, server: server.via, build: built.message };
+  try {
+    if (selected.has('api')) {
+      const runs = await reviewRuns(server, lists, 'api');
+      const medians = connectionList.map((c) => median(runs.filter((r) => r.connections === c)));
+      const b = best(medians)!;
+      for (const r of medians) {
+        const all = runs.filter((x) => x.connections === r.connections);
+        rows.push({
+          measurement: `GET /reviews/ID (${fmt(lists.reviews)})`,
+          figure: `${r.connections} conns: req/s | p50 | p99 ms | non-2xx | CPU µs/req${repeat > 1 ? ` (median of ${repeat}: ${all.map((x) => fmt(x.requestsPerSecond.mean)).join(', ')})` : ''}`,
+          value: `${fmt(r.requestsPerSecond.mean)} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.non2xx} | ${fmt(r.serverCpuMicrosPerRequest)}`,
+          target: '≥ 10,000 req/s, p99 < 15 ms, 0 non-2xx',
+          met: r.requestsPerSecond.mean >= 10000 && r.latencyMs.p99 < 15 && all.every((x) => x.non2xx === 0 && x.errors === 0),
+        });
+      }
+      rows.push({ measurement: `GET /reviews/ID (${fmt(lists.reviews)})`, figure: 'best configuration', value: `${b.connections} connections` });
+      apiResults.reviewRuns = runs;
+      apiResults.best = { connections: b.connections, requestsPerSecond: b.requestsPerSecond.mean, p99: b.latencyMs.p99 };
+    }
+    if (selected.has('works')) {
+      log(`works: GET /api/v1/works/SLUG, 50 connections, ${infoDuration} s…`);
+      const bySlug = await runLoad(server, { path: '/api/v1/works/{}', listFile: lists.workSlugs, connections: 50, pipelining: 1, duration: infoDuration, prewarm: apiDb });
+      log(`  ${describeRun(bySlug)}`);
+      log(`works: GET /api/v1/works?q=WORD, 10 connections, ${infoDuration} s…`);
+      const search = await runLoad(server, { path: '/api/v1/works?q={}', listFile: lists.words, connections: 10, pipelining: 1, duration: infoDuration, prewarm: apiDb });
+      log(`  ${describeRun(search)}`);
+      rows.push({ measurement: 'GET /works/SLUG (50 conns)', figure: 'req/s | p50 | p99 ms | non-2xx', value: `${fmt(bySlug.requestsPerSecond.mean)} | ${bySlug.latencyMs.p50} | ${bySlug.latencyMs.p99} | ${bySlug.non2xx}`, target: 'informational' });
+      rows.push({ measurement: 'GET /works?q=WORD (10 conns)', figure: 'req/s | p50 | p99 ms | non-2xx', value: `${fmt(search.requestsPerSecond.mean)} | ${search.latencyMs.p50} | ${search.latencyMs.p99} | ${search.non2xx}`, target: 'informational' });
+      apiResults.workBySlug = bySlug;
+      apiResults.workSearch = search;
+    }
+  } finally {
+    await server.stop();
+    log(`api: server stopped`);
+    const tail = server.output().trim();
+    if (tail) apiResults.serverOutput = tail.split('\n').slice(-20);
+  }
+  results.api = apiResults;
+}
+
+/**
+ * The app against two bare servers on the same database, all three started at once (each
+ * pinned to core 0, idle while another is loaded) and loaded in turn, round after round, so
+ * that the machine's drift hits them alike: `prepared` has the app's schemas and presenter with
+ * one prepared better-sqlite3 statement; `raw` has no schemas at all.
+ */
+async function benchBare(lists: Lists) {
+  currentSection = 'compare';
+  ensureBuilt();
+  const servers: { name: string; server: Server }[] = [];
+  const connections = connectionList.includes(50) ? 50 : connectionList[0]!;
+  const seconds = Math.max(5, Math.round(duration / 2));
+  try {
+    servers.push({ name: 'app (kansou serve)', server: await startApp() });
+    for (const mode of compareModes) {
+      servers.push({
+        name: `bare ${mode}`,
+        server: await startServer(`bare-${mode}`, [process.execPath, '--import', 'tsx', join(BENCH_DIR, 'lib', 'bare-server.ts'), mode], { DATABASE_URL: apiDb }, await freePort()),
+      });
+    }
+    for (const { name, server } of servers) {
+      log(`compare: warming up ${name} ${warmup} s…`);
+      await runLoad(server, { path: '/api/v1/reviews/{}', listFile: lists.reviewIds, connections, pipelining: 1, duration: warmup, prewarm: apiDb });
+    }
+    const runs = new Map<string, ApiRun[]>(servers.map((s) => [s.name, []]));
+    for (let round = 1; round <= rounds; round++) {
+      for (const { name, server } of servers) {
+        log(`compare: round ${round}/${rounds}, ${name}, ${connections} connections, ${seconds} s…`);
+        const r = await runLoad(server, { path: '/api/v1/reviews/{}', listFile: lists.reviewIds, connections, pipelining: 1, duration: seconds, prewarm: apiDb });
+        log(`  ${describeRun(r)}`);
+        runs.get(name)!.push(r);
+      }
+    }
+    const summary: Record<string, unknown> = { connections, seconds, rounds };
+    for (const [name, rs] of runs) {
+      const m = median(rs);
+      const cpu = [...rs.map((r) => r.serverCpuMicrosPerRequest)].sort((a, b) => a - b)[Math.floor((rs.length - 1) / 2)]!;
+      rows.push({
+        measurement: `compare ${name}`,
+        figure: `${connections} conns, median of ${rs.length}: req/s | p99 ms | CPU µs/req`,
+        value: `${fmt(m.requestsPerSecond.mean)} | ${m.latencyMs.p99} | ${fmt(cpu)}`,
+        target: 'comparison',
+      });
+      summary[name] = { medianRequestsPerSecond: m.requestsPerSecond.mean, medianP99: m.latencyMs.p99, medianCpuMicrosPerRequest: cpu, runs: rs };
+    }
+    results.compare = summary;
+  } finally {
+    for (const { server } of servers) await server.stop();
+  }
+}
+
+/**
+ * The app and the bare `prepared` server under the same load with --cpu-prof; only the measured
+ * run (after start-up and warm-up) is summarised, as CPU microseconds per request by area.
+ */
+async function benchProfile(lists: Lists) {
+  currentSection = 'profile';
+  ensureBuilt();
+  const out: Record<string, unknown> = {};
+  const targets = [
+    { name: 'app', start: (dir: string) => startApp(['--cpu-prof', `--cpu-prof-dir=${dir}`]) },
+    {
+      name: 'bare-prepared',
+      start: async (dir: string) =>
+        startServer('bare-prepared', [process.execPath, '--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', join(BENCH_DIR, 'lib', 'bare-server.ts'), 'prepared'], { DATABASE_URL: apiDb }, await freePort()),
+    },
+  ];
+  for (const target of targets) {
+    const dir = mkdtempSync(join(tmpdir(), 'kansou-bench-prof-'));
+    const spawned = performance.now();
+    const server = await target.start(dir);
+    let window: { fromMs: number; toMs: number };
+    let run: ApiRun;
+    try {
+      log(`profile ${target.name}: warming up ${warmup} s, then 100 connections for 10 s under --cpu-prof…`);
+      await runLoad(server, { path: '/api/v1/reviews/{}', listFile: lists.reviewIds, connections: 50, pipelining: 1, duration: warmup, prewarm: apiDb });
+      const from = performance.now() - spawned;
+      run = await runLoad(server, { path: '/api/v1/reviews/{}', listFile: lists.reviewIds, connections: 100, pipelining: 1, duration: 10 });
+      window = { fromMs: from + 1500, toMs: performance.now() - spawned - 500 };
+      log(`  (profiled, so slower) ${describeRun(run)}`);
+    } finally {
+      await server.stop();
+    }
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) {
+      log(`profile ${target.name}: no .cpuprofile was written in ${dir}`);
+      continue;
+    }
+    const summary = summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')), 25, window);
+    // Requests answered inside the summarised window, approximately: the run's rate times the window.
+    const requests = run.requestsPerSecond.mean * ((window.toMs - window.fromMs) / 1000);
+    console.log(`\n== CPU profile of ${target.name} under load (µs per request = area time / ~${fmt(requests)} requests)`);
+    console.log(formatSummary(summary));
+    console.log('per request:');
+    for (const a of summary.areas.slice(0, 12)) console.log(`  ${fmt((a.ms * 1000) / requests, 1).padStart(7)} µs  ${a.area}`);
+    const kept = join(DATA_DIR, `${target.name}.cpuprofile`);
+    writeFileSync(kept, readFileSync(join(dir, file)));
+    rmSync(dir, { recursive: true, force: true });
+    log(`profile ${target.name}: kept as ${relative(ROOT, kept)} (open it in Chrome DevTools › Performance)`);
+    out[target.name] = { file: relative(ROOT, kept), requests, ...summary };
+  }
+  results.profile = out;
+}
+
+// ── Main ─────────────────────────────────────────────────────────────────────────────────
+
+async function main() {
+  if (selected.has('text')) await benchText();
+  if (selected.has('json')) await benchJson();
+  if (selected.has('api') || selected.has('works') || selected.has('bare') || selected.has('profile')) {
+    if (!existsSync(apiDb)) {
+      const hint = apiReviews === 1_000_000 ? 'npm run bench:data' : `npm run bench:data -- --reviews ${apiReviews}`;
+      log(`api: ${relative(ROOT, apiDb)} does not exist: run \`${hint}\` first (the full dataset takes a while; --reviews N makes a smaller one)`);
+      currentSection = 'api';
+      rows.push({ measurement: 'API', figure: 'skipped', value: `no ${relative(ROOT, apiDb)}` });
+      results.api = { skipped: `missing ${relative(ROOT, apiDb)}; run ${hint}` };
+    } else {
+      const lists = writeLists(apiDb);
+      if (lists.reviews !== apiReviews && args.db === undefined) log(`api: note: ${relative(ROOT, apiDb)} holds ${fmt(lists.reviews)} reviews, not ${fmt(apiReviews)}`);
+      try {
+        if (selected.has('api') || selected.has('works')) await benchApi(lists);
+        if (selected.has('bare')) await benchBare(lists);
+        if (selected.has('profile')) await benchProfile(lists);
+      } finally {
+        rmSync(lists.dir, { recursive: true, force: true });
+      }
+    }
+  }
+  printTable();
+  saveResults();
+  log(`\nresults written to ${relative(ROOT, join(BENCH_DIR, 'results.json'))}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  killAll();
+  try {
+    printTable();
+    saveResults();
+  } catch {
+    // nothing more to save
+  }
+  process.exit(1);
+});
