@@ -4,6 +4,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, NewReview, ReviewRow } from '../db/schema.js';
 import { prepared } from '../db/prepared.js';
+import type { Db } from '../db/connection.js';
+import type { Statement as SqliteStatement } from 'better-sqlite3';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -52,6 +54,31 @@ export async function findReviewView(db: Executor, id: number): Promise<ReviewVi
   if (db.isTransaction) return views(db).where('reviews.id', '=', id).executeTakeFirst();
   return (await reviewViewById(db, id))[0];
 }
+
+/**
+ * `findReviewView` for the read API. On SQLite it runs the same join as one prepared
+ * better-sqlite3 statement: Kysely's executor (connection mutex, result plugins, promise chain)
+ * cost ~20 µs a request, a fifth of the route's budget. The SQL is the compiled Kysely query,
+ * so the two cannot drift apart; only the rows' keys need the camelCase the plugin would give.
+ */
+export async function findReviewViewForRead(db: Db, id: number): Promise<ReviewView | undefined> {
+  if (!db.sqlite) return findReviewView(db.kysely, id);
+  let raw = rawReviewView.get(db.sqlite);
+  if (!raw) {
+    const { sql } = views(db.kysely).where('reviews.id', '=', 0).compile();
+    const statement = db.sqlite.prepare(sql).raw(true);
+    const keys = statement.columns().map((c) => c.name.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase()));
+    raw = { statement, keys };
+    rawReviewView.set(db.sqlite, raw);
+  }
+  const values = raw.statement.get(id) as unknown[] | undefined;
+  if (!values) return undefined;
+  const view: Record<string, unknown> = {};
+  raw.keys.forEach((key, i) => (view[key] = values[i]));
+  return view as unknown as ReviewView;
+}
+
+const rawReviewView = new WeakMap<object, { statement: SqliteStatement; keys: string[] }>();
 
 export async function findReviewViews(db: Executor, ids: number[]): Promise<ReviewView[]> {
   if (ids.length === 0) return [];

@@ -31,7 +31,7 @@ export function presentReviewSummary(r: reviews.ReviewView): ReviewSummaryJson {
 }
 
 export async function getReview(db: Db, id: number): Promise<ReviewJson> {
-  const review = await reviews.findReviewView(db.kysely, id);
+  const review = await reviews.findReviewViewForRead(db, id);
   if (!review || review.status !== 'published') throw notFound(`The review ${id}`);
   return { ...presentReviewSummary(review), body: review.body };
 }
