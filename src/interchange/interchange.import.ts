@@ -269,7 +269,7 @@ class Restorer {
     const taken = new Set(byId.keys());
     const outcomes: Outcome[] = [];
     const inserts: typeof rows = [];
-    const written: { id: number; row: (typeof rows)[number]; workTitle: string }[] = [];
+    const written: { id: number; row: (typeof rows)[number] }[] = [];
     for (const row of rows) {
       const match = found.get(key(row));
       const { id, ...fields } = row;
@@ -279,7 +279,7 @@ class Restorer {
           continue;
         }
         await trx.updateTable('reviews').set(fields).where('id', '=', match.id).execute();
-        written.push({ id: match.id, row, workTitle: '' });
+        written.push({ id: match.id, row });
         outcomes.push('updated');
       } else {
         inserts.push(taken.has(id) ? ({ ...fields } as typeof row) : row);
@@ -288,7 +288,7 @@ class Restorer {
     }
     for (let i = 0; i < inserts.length; i += 60) {
       const ids = await trx.insertInto('reviews').values(inserts.slice(i, i + 60)).returning('id').execute();
-      ids.forEach(({ id }, k) => written.push({ id, row: inserts[i + k]!, workTitle: '' }));
+      ids.forEach(({ id }, k) => written.push({ id, row: inserts[i + k]! }));
     }
     if (written.length) {
       const titles = new Map(

@@ -12,12 +12,6 @@
 const BLOCK = /^::: *spoiler\b[^\n]*\n[\s\S]*?^::: *$/gm;
 const INLINE = /\|\|(?=\S)[\s\S]*?\|\|/g;
 
-export function hasSpoilerMarkup(body: string): boolean {
-  BLOCK.lastIndex = 0;
-  INLINE.lastIndex = 0;
-  return BLOCK.test(body) || INLINE.test(body);
-}
-
 /** The body with every spoiler passage replaced by `replacement`. */
 export function withoutSpoilers(body: string, replacement = '[spoiler]'): string {
   return body.replace(BLOCK, replacement).replace(INLINE, replacement);

@@ -44,7 +44,3 @@ export async function findOrCreateNamed(
   const { id } = await db.insertInto(table).values(values).returning('id').executeTakeFirstOrThrow();
   return { id, slug, name };
 }
-
-export async function listNamed(db: Executor, table: NamedEntity): Promise<(Named & { createdAt: string })[]> {
-  return db.selectFrom(table).select(['id', 'slug', 'name', 'createdAt']).orderBy('id').execute();
-}
