@@ -24,6 +24,17 @@ const logLevel = (raw: string) => {
   return raw;
 };
 
+const publicUrl = (raw: string) => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('must be an absolute http:// or https:// address');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('must be an http:// or https:// address');
+  return url.toString().replace(/\/$/, '');
+};
+
 export const OPTIONS = {
   databaseUrl: {
     env: 'DATABASE_URL',
@@ -41,6 +52,13 @@ export const OPTIONS = {
     parse: text,
   },
   logLevel: { env: 'LOG_LEVEL', description: 'Log level', default: 'info', parse: logLevel },
+  siteName: { env: 'KANSOU_SITE_NAME', description: 'Name of the site, shown in every page title and feed', default: 'Kansou', parse: text },
+  publicUrl: {
+    env: 'KANSOU_PUBLIC_URL',
+    description: 'Address readers use to reach the site, for canonical links, feeds and the sitemap (default: http://localhost:PORT)',
+    default: '',
+    parse: publicUrl,
+  },
 } satisfies Record<string, Option<unknown>>;
 
 type Options = typeof OPTIONS;
@@ -60,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw invalidInput(`${option.env}=${option.secret ? '…' : JSON.stringify(raw)}: ${(error as Error).message}`);
     }
   }
+  if (!config.publicUrl) config.publicUrl = `http://localhost:${config.port}`;
   return config as Config;
 }
 

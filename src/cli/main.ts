@@ -112,7 +112,7 @@ export async function main(argv: string[]): Promise<void> {
     .action(async () => {
       const c = config();
       const db = await openDatabase(c.databaseUrl);
-      const app = await buildApp({ db, logLevel: c.logLevel });
+      const app = await buildApp({ db, logLevel: c.logLevel, site: { name: c.siteName, publicUrl: c.publicUrl } });
       app.addHook('onClose', () => db.close());
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close());
       await app.listen({ port: c.port, host: c.host });

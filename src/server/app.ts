@@ -1,19 +1,27 @@
 /**
- * The HTTP application: Fastify with the API mounted under /api/v1, one error handler,
- * and a health check for load balancers. `buildApp` does not listen, so tests use
- * `app.inject` against the same application the server runs.
+ * The HTTP application: Fastify with the public site at /, the API under /api/v1, one error
+ * handler per surface (HTML pages for the site, JSON for the API), and a health check for
+ * load balancers. `buildApp` does not listen, so tests use `app.inject` against the same
+ * application the server runs.
  */
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Db } from '../db/connection.js';
 import { AppError } from '../shared/errors.js';
 import { apiRoutes } from '../api/api.routes.js';
+import { registerHttp, sendPage } from '../site/http.js';
+import { siteRoutes } from '../site/site.routes.js';
+import { errorPage } from '../site/error.pages.js';
+import type { Site, SiteOptions } from '../site/site.context.js';
 
 export interface AppOptions {
   db: Db;
   logLevel?: string;
+  site?: Partial<SiteOptions>;
 }
 
-export async function buildApp({ db, logLevel = 'info' }: AppOptions): Promise<FastifyInstance> {
+const isApi = (request: FastifyRequest) => request.url.startsWith('/api/') || request.url === '/healthz';
+
+export async function buildApp({ db, logLevel = 'info', site: siteOptions = {} }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logLevel === 'silent' ? false : { level: logLevel },
     // Query strings like ?limit=5 arrive as strings; let the schema coerce them.
@@ -24,24 +32,35 @@ export async function buildApp({ db, logLevel = 'info' }: AppOptions): Promise<F
     return503OnClosing: true,
   });
 
+  const assets = await registerHttp(app);
+  const site: Site = {
+    name: siteOptions.name ?? 'Kansou',
+    publicUrl: siteOptions.publicUrl ?? 'http://localhost:3000',
+    db,
+    ...assets,
+  };
+
+  const sendError = (request: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string) => {
+    if (isApi(request)) return reply.status(status).send({ error: { code, message } });
+    return sendPage(reply, errorPage(site, status, message, request.url.split('?')[0]!), status);
+  };
+
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
-    if (error instanceof AppError) {
-      return reply.status(error.status).send({ error: { code: error.code, message: error.message } });
-    }
+    if (error instanceof AppError) return sendError(request, reply, error.status, error.code, error.message);
     if ('validation' in error && error.validation) {
       // Fastify's message names the part and the field: "querystring/limit must be <= 100".
-      return reply.status(400).send({ error: { code: 'invalid_input', message: error.message } });
+      return sendError(request, reply, 400, 'invalid_input', error.message);
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) {
       request.log.error({ err: error, url: request.url, method: request.method }, 'request failed');
-      return reply.status(500).send({ error: { code: 'internal', message: 'Something went wrong on our side; it has been logged.' } });
+      return sendError(request, reply, 500, 'internal', 'Something went wrong on our side; it has been logged.');
     }
-    return reply.status(status).send({ error: { code: error.code?.toLowerCase() ?? 'bad_request', message: error.message } });
+    return sendError(request, reply, status, error.code?.toLowerCase() ?? 'bad_request', error.message);
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: { code: 'not_found', message: `No such address: ${request.method} ${request.url.split('?')[0]}` } }),
+    sendError(request, reply, 404, 'not_found', isApi(request) ? `No such address: ${request.method} ${request.url.split('?')[0]}` : 'There is no page at this address.'),
   );
 
   app.get('/healthz', async () => {
@@ -50,5 +69,6 @@ export async function buildApp({ db, logLevel = 'info' }: AppOptions): Promise<F
   });
 
   await app.register(apiRoutes, { prefix: '/api/v1', db });
+  await app.register(siteRoutes, { site });
   return app;
 }

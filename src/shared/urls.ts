@@ -7,4 +7,14 @@ export const urls = {
   platform: (slug: string) => `/platforms/${slug}`,
   tag: (slug: string) => `/tags/${slug}`,
   author: (slug: string) => `/authors/${slug}`,
+  year: (year: number) => `/years/${year}`,
+  home: () => '/',
+  browse: () => '/browse',
+  search: () => '/search',
+  /** Feeds: site-wide, or of one author or work. `format` is atom, json or rss. */
+  feed: (format: FeedFormat) => `/feed.${format}`,
+  authorFeed: (slug: string, format: FeedFormat) => `/authors/${slug}/feed.${format}`,
+  workFeed: (slug: string, format: FeedFormat) => `/works/${slug}/feed.${format}`,
 };
+
+export type FeedFormat = 'atom' | 'json' | 'rss';

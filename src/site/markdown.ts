@@ -1,0 +1,121 @@
+/**
+ * Review bodies are Markdown. They are rendered here, once, with raw HTML disabled: every
+ * character a reviewer typed reaches the page as text, and only Markdown's own constructs
+ * become tags. Links keep only safe schemes (markdown-it's validateLink refuses
+ * `javascript:`, `vbscript:`, `file:` and non-image `data:`; we also refuse anything that is
+ * not http(s), mailto or a relative path). Images become links: a third-party image would
+ * slow the page and break the Content-Security-Policy.
+ *
+ * Spoilers, in the canonical form of reviews/spoilers.ts, are hidden until the reader asks:
+ * a `::: spoiler` block becomes `<details>`, an inline `||passage||` a checkbox-driven reveal.
+ * Both work without JavaScript and from the keyboard.
+ */
+import MarkdownIt from 'markdown-it';
+import container from 'markdown-it-container';
+import type { StateInline, Token } from 'markdown-it';
+import { withoutSpoilers } from '../reviews/spoilers.js';
+
+const SAFE_URL = /^(?:https?:\/\/|mailto:|\/(?!\/)|#|\.{0,2}\/)/i;
+
+function createRenderer() {
+  const md = new MarkdownIt({ html: false, linkify: true, typographer: true, breaks: false });
+  const validateLink = md.validateLink.bind(md);
+  md.validateLink = (url: string) => validateLink(url) && (SAFE_URL.test(url.trim()) || !/^[a-z][a-z0-9+.-]*:/i.test(url.trim()));
+
+  // The page's title is the h1: a review's own headings start one level below.
+  const shifted = (tag: string) => `h${Math.min(Number(tag.slice(1)) + 1, 6)}`;
+  md.renderer.rules.heading_open = (tokens, idx) => `<${shifted(tokens[idx]!.tag)}>`;
+  md.renderer.rules.heading_close = (tokens, idx) => `</${shifted(tokens[idx]!.tag)}>\n`;
+
+  md.renderer.rules.link_open = (tokens, idx, options, _env, self) => {
+    const token = tokens[idx]!;
+    if (/^https?:/i.test(String(token.attrGet('href') ?? ''))) token.attrSet('rel', 'nofollow ugc noopener');
+    return self.renderToken(tokens, idx, options);
+  };
+  md.renderer.rules.image = (tokens, idx) => {
+    const token = tokens[idx]!;
+    const alt = token.children?.map((c) => c.content).join('') || 'image';
+    const src = String(token.attrGet('src') ?? '');
+    return `<a class="image-link" href="${md.utils.escapeHtml(src)}" rel="nofollow ugc noopener">[image: ${md.utils.escapeHtml(alt)}]</a>`;
+  };
+
+  md.use(container, 'spoiler', {
+    validate: (params: string) => /^spoiler\b/.test(params.trim()),
+    render: (tokens: Token[], idx: number) => {
+      const token = tokens[idx]!;
+      if (token.nesting !== 1) return '</div></details>\n';
+      const label = token.info.trim().replace(/^spoiler\s*/, '');
+      return `<details class="spoiler"><summary><span class="spoiler-label">Spoiler${label ? `: ${md.utils.escapeHtml(label)}` : ''}</span> <span class="spoiler-hint">show</span></summary><div class="spoiler-body">\n`;
+    },
+  });
+
+  md.inline.ruler.before('emphasis', 'spoiler_inline', inlineSpoiler);
+  md.renderer.rules.spoiler_open = (_tokens, _idx, _options, env) => {
+    const state = env as Partial<RenderEnv> | undefined;
+    const n = (state?.spoilers ?? 0) + 1;
+    if (state) state.spoilers = n;
+    const id = `spoiler-${n}`;
+    return `<span class="spoiler-inline"><input type="checkbox" class="spoiler-toggle" id="${id}"><label for="${id}">spoiler, show</label><span class="spoiler-text">`;
+  };
+  md.renderer.rules.spoiler_close = () => '</span></span>';
+  return md;
+}
+
+interface RenderEnv {
+  spoilers: number;
+}
+
+/** `||passage||`: the passage may hold emphasis and links, not another spoiler. */
+function inlineSpoiler(state: StateInline, silent: boolean): boolean {
+  const start = state.pos;
+  const src = state.src;
+  if (src.charCodeAt(start) !== 0x7c || src.charCodeAt(start + 1) !== 0x7c) return false;
+  const close = src.indexOf('||', start + 2);
+  if (close < 0 || close === start + 2 || /\s/.test(src[start + 2]!)) return false;
+  if (!silent) {
+    state.push('spoiler_open', 'span', 1);
+    const oldMax = state.posMax;
+    state.pos = start + 2;
+    state.posMax = close;
+    state.md.inline.tokenize(state);
+    state.posMax = oldMax;
+    state.push('spoiler_close', 'span', -1);
+  }
+  state.pos = close + 2;
+  return true;
+}
+
+const renderer = createRenderer();
+
+/** The body as HTML for the review page: spoilers hidden behind a reveal control. */
+export function renderReviewBody(body: string): string {
+  return renderer.render(body, { spoilers: 0 } satisfies RenderEnv);
+}
+
+/**
+ * The body as HTML for places that cannot hide anything (feeds): each spoiler passage
+ * replaced by `note`, which is trusted HTML.
+ */
+export function renderWithoutSpoilers(body: string, noteHtml: string): string {
+  // Letters only: markdown-it turns NUL into U+FFFD and would reshape punctuation.
+  const marker = 'kansouspoilernote';
+  return renderer.render(withoutSpoilers(body, marker), { spoilers: 0 }).replaceAll(marker, noteHtml);
+}
+
+/**
+ * Plain text of the body without spoilers, cut at a word boundary: for excerpts, meta
+ * descriptions and structured data.
+ */
+export function plainExcerpt(body: string, maxLength = 240): string {
+  const text = withoutSpoilers(body, '')
+    .replace(/^#{1,6}\s+/gm, '')
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/(\*\*|__|\*|_|`|~~)(?=\S)([\s\S]*?\S)\1/g, '$2')
+    .replace(/^\s*(?:[-*+]|\d+\.|>)\s+/gm, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (text.length <= maxLength) return text;
+  const cut = text.slice(0, maxLength);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > maxLength * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:.–—-]+$/, '')}…`;
+}
