@@ -9,6 +9,8 @@
  *   api      GET /api/v1/reviews/ID on the 1,000,000-review database: server on core 0,
  *            autocannon on core 1, random published ids, 10/50/100 connections
  *   works    GET /api/v1/works/SLUG and GET /api/v1/works?q=WORD (informational; runs with api)
+ *   pages    the site's review page /reviews/ID and work page /works/SLUG (random ids and slugs,
+ *            10/50/100 connections), and the home page and /search?q=WORD (informational)
  *   bare     the app against bare Fastify servers with one prepared better-sqlite3 statement,
  *            loaded in turn, round after round (see bench/lib/bare-server.ts for the modes)
  *   profile  the app and the bare `prepared` server under load with --cpu-prof (not by default)
@@ -45,7 +47,7 @@ import { writeReviewFiles } from './lib/textfiles.js';
 import { EN_NOUN, ROMAJI_NOUN, TAGS } from './lib/vocab.js';
 
 const ROOT = resolve(BENCH_DIR, '..');
-const MEASUREMENTS = ['text', 'json', 'api', 'works', 'bare', 'profile'] as const;
+const MEASUREMENTS = ['text', 'json', 'api', 'works', 'pages', 'bare', 'profile'] as const;
 type Measurement = (typeof MEASUREMENTS)[number];
 
 const { values: args, positionals } = parseArgs({
@@ -73,7 +75,7 @@ for (const p of positionals) {
   }
   selected.add(p as Measurement);
 }
-if (selected.size === 0) for (const m of ['text', 'json', 'api', 'works', 'bare'] as const) selected.add(m);
+if (selected.size === 0) for (const m of ['text', 'json', 'api', 'works', 'pages', 'bare'] as const) selected.add(m);
 if (selected.has('api')) selected.add('works');
 
 const apiReviews = num(args.reviews, 1_000_000);
@@ -681,6 +683,64 @@ async function benchApi(lists: Lists) {
 }
 
 /**
+ * The public site's pages: the review and the work page against the issue's target (≥ 5,000
+ * requests/s, p99 < 25 ms, server on one core), the home page and search for information.
+ * Responses are not compressed (autocannon sends no Accept-Encoding), as behind a proxy that
+ * compresses, and every page is rendered afresh: no conditional requests.
+ */
+async function benchPages(lists: Lists) {
+  currentSection = 'pages';
+  ensureBuilt();
+  const server = await startApp();
+  log(`pages: server on ${server.origin}, pid ${server.child.pid}, pinned to core 0`);
+  const out: Record<string, unknown> = {};
+  try {
+    log(`pages: warming up ${warmup} s…`);
+    await runLoad(server, { path: '/reviews/{}', listFile: lists.reviewIds, connections: 50, pipelining: 1, duration: warmup, prewarm: apiDb });
+    for (const target of [
+      { name: 'review page', path: '/reviews/{}', list: lists.reviewIds },
+      { name: 'work page', path: '/works/{}', list: lists.workSlugs },
+    ]) {
+      const runs: ApiRun[] = [];
+      for (let round = 1; round <= repeat; round++) {
+        for (const connections of connectionList) {
+          log(`pages: ${target.name}, ${connections} connections, ${duration} s…`);
+          const r = await runLoad(server, { path: target.path, listFile: target.list, connections, pipelining: 1, duration, prewarm: apiDb });
+          log(`  ${describeRun(r)}`);
+          runs.push(r);
+        }
+      }
+      for (const connections of connectionList) {
+        const all = runs.filter((x) => x.connections === connections);
+        const r = median(all);
+        rows.push({
+          measurement: `GET ${target.path.replace('{}', target.name === 'review page' ? 'ID' : 'SLUG')} (${fmt(lists.reviews)})`,
+          figure: `${connections} conns: req/s | p50 | p99 ms | non-2xx | CPU µs/req`,
+          value: `${fmt(r.requestsPerSecond.mean)} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.non2xx} | ${fmt(r.serverCpuMicrosPerRequest)}`,
+          target: '≥ 5,000 req/s, p99 < 25 ms',
+          met: r.requestsPerSecond.mean >= 5000 && r.latencyMs.p99 < 25 && all.every((x) => x.non2xx === 0 && x.errors === 0),
+        });
+      }
+      out[target.name] = runs;
+    }
+    for (const target of [
+      { name: 'home page', path: '/?{}', list: lists.words, connections: 10 },
+      { name: 'search page', path: '/search?q={}', list: lists.words, connections: 10 },
+    ]) {
+      log(`pages: ${target.name}, ${target.connections} connections, ${infoDuration} s…`);
+      const r = await runLoad(server, { path: target.path, listFile: target.list, connections: target.connections, pipelining: 1, duration: infoDuration, prewarm: apiDb });
+      log(`  ${describeRun(r)}`);
+      rows.push({ measurement: `GET ${target.path.replace('{}', target.name === 'home page' ? '' : 'WORD')} (${target.connections} conns)`, figure: 'req/s | p50 | p99 ms | non-2xx', value: `${fmt(r.requestsPerSecond.mean)} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.non2xx}`, target: 'informational' });
+      out[target.name] = r;
+    }
+  } finally {
+    await server.stop();
+    log('pages: server stopped');
+  }
+  results.pages = out;
+}
+
+/**
  * The app against two bare servers on the same database, all three started at once (each
  * pinned to core 0, idle while another is loaded) and loaded in turn, round after round, so
  * that the machine's drift hits them alike: `prepared` has the app's schemas and presenter with
@@ -789,7 +849,7 @@ async function benchProfile(lists: Lists) {
 async function main() {
   if (selected.has('text')) await benchText();
   if (selected.has('json')) await benchJson();
-  if (selected.has('api') || selected.has('works') || selected.has('bare') || selected.has('profile')) {
+  if (selected.has('api') || selected.has('works') || selected.has('pages') || selected.has('bare') || selected.has('profile')) {
     if (!existsSync(apiDb)) {
       const hint = apiReviews === 1_000_000 ? 'npm run bench:data' : `npm run bench:data -- --reviews ${apiReviews}`;
       log(`api: ${relative(ROOT, apiDb)} does not exist: run \`${hint}\` first (the full dataset takes a while; --reviews N makes a smaller one)`);
@@ -801,6 +861,7 @@ async function main() {
       if (lists.reviews !== apiReviews && args.db === undefined) log(`api: note: ${relative(ROOT, apiDb)} holds ${fmt(lists.reviews)} reviews, not ${fmt(apiReviews)}`);
       try {
         if (selected.has('api') || selected.has('works')) await benchApi(lists);
+        if (selected.has('pages')) await benchPages(lists);
         if (selected.has('bare')) await benchBare(lists);
         if (selected.has('profile')) await benchProfile(lists);
       } finally {
