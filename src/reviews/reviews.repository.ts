@@ -1,7 +1,7 @@
 /**
  * Every query about reviews.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, NewReview, ReviewRow } from '../db/schema.js';
 import { prepared } from '../db/prepared.js';
 import type { Db } from '../db/connection.js';
@@ -126,4 +126,58 @@ export async function listPublishedReviews(db: Executor, q: ReviewListQuery): Pr
     );
   }
   return query.orderBy('reviews.publishedAt', 'desc').orderBy('reviews.id', 'desc').limit(q.limit).execute();
+}
+
+/**
+ * One page of a work's published reviews, newest first. Compiled once (the work page is a hot
+ * path); the (work_id, published_at) index finds the work's reviews already in date order.
+ * Page numbers rather than a cursor: a work has tens of reviews, rarely thousands, so the
+ * skipped rows cost little and readers get numbered pages.
+ */
+const publishedReviewsOfWork = prepared<ReviewView, [workId: number, limit: number, offset: number]>((db) =>
+  views(db)
+    .where('reviews.status', '=', sql.lit('published'))
+    .where('reviews.workId', '=', 0)
+    .orderBy('reviews.publishedAt', 'desc')
+    .orderBy('reviews.id', 'desc')
+    .limit(0)
+    .offset(0),
+);
+
+export async function listPublishedReviewsOfWork(db: Kysely<Database>, workId: number, limit: number, offset: number): Promise<ReviewView[]> {
+  return publishedReviewsOfWork(db, workId, limit, offset);
+}
+
+/** The tag names of each work, in their order, for feed categories: one query for a whole feed. */
+export async function listTagNamesOfWorks(db: Executor, workIds: number[]): Promise<Map<number, string[]>> {
+  const byWork = new Map<number, string[]>();
+  if (workIds.length === 0) return byWork;
+  const rows = await db
+    .selectFrom('workTags')
+    .innerJoin('tags', 'tags.id', 'workTags.tagId')
+    .select(['workTags.workId', 'tags.name'])
+    .where('workTags.workId', 'in', [...new Set(workIds)])
+    .orderBy('workTags.workId')
+    .orderBy('workTags.position')
+    .execute();
+  for (const { workId, name } of rows) {
+    const names = byWork.get(workId);
+    if (names) names.push(name);
+    else byWork.set(workId, [name]);
+  }
+  return byWork;
+}
+
+/**
+ * Published reviews, newest first, by page number rather than cursor: for pages that show
+ * "page 3 of 7" and link to any page. The offset is fine at one author's or work's scale.
+ */
+export async function listPublishedReviewsPage(
+  db: Executor,
+  q: { authorId?: number; workId?: number; limit: number; offset: number },
+): Promise<ReviewView[]> {
+  let query = views(db).where('reviews.status', '=', 'published');
+  if (q.workId !== undefined) query = query.where('reviews.workId', '=', q.workId);
+  if (q.authorId !== undefined) query = query.where('reviews.authorId', '=', q.authorId);
+  return query.orderBy('reviews.publishedAt', 'desc').orderBy('reviews.id', 'desc').limit(q.limit).offset(q.offset).execute();
 }

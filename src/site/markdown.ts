@@ -49,6 +49,7 @@ function createRenderer() {
     },
   });
 
+  md.inline.ruler.at('text', textUpToPipe);
   md.inline.ruler.before('emphasis', 'spoiler_inline', inlineSpoiler);
   md.renderer.rules.spoiler_open = (_tokens, _idx, _options, env) => {
     const state = env as Partial<RenderEnv> | undefined;
@@ -63,6 +64,23 @@ function createRenderer() {
 
 interface RenderEnv {
   spoilers: number;
+}
+
+/**
+ * markdown-it's `text` rule swallows every character that cannot start markup, and `|` is not
+ * among them, so `||` in the middle of a sentence would never reach the spoiler rule. This is
+ * the same rule with `|` added to its stop characters (the list of rules_inline/text.mjs).
+ */
+const TERMINATORS = new Set([
+  0x0a, 0x21, 0x23, 0x24, 0x25, 0x26, 0x2a, 0x2b, 0x2d, 0x3a, 0x3c, 0x3d, 0x3e, 0x40, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f, 0x60, 0x7b, 0x7c, 0x7d, 0x7e,
+]);
+function textUpToPipe(state: StateInline, silent: boolean): boolean {
+  let pos = state.pos;
+  while (pos < state.posMax && !TERMINATORS.has(state.src.charCodeAt(pos))) pos++;
+  if (pos === state.pos) return false;
+  if (!silent) state.pending += state.src.slice(state.pos, pos);
+  state.pos = pos;
+  return true;
 }
 
 /** `||passage||`: the passage may hold emphasis and links, not another spoiler. */

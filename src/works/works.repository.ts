@@ -4,6 +4,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, WorkRow } from '../db/schema.js';
+import { prepared } from '../db/prepared.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -224,4 +225,12 @@ export async function deleteWorkDetails(db: Executor, workId: number): Promise<v
   for (const table of ['workTitles', 'workExternalIds', 'credits', 'workStudios', 'workPlatforms', 'workTags'] as const) {
     await db.deleteFrom(table).where('workId', '=', workId).execute();
   }
+}
+
+// The work page's first query: compiled once, it is a unique-index point lookup.
+const workIdBySlug = prepared<{ id: number }, [string]>((db) => db.selectFrom('works').select('id').where('slug', '=', ''));
+
+/** The id of the work with `slug`, for pages that then load its details. */
+export async function findWorkIdBySlug(db: Kysely<Database>, slug: string): Promise<number | undefined> {
+  return (await workIdBySlug(db, slug))[0]?.id;
 }
