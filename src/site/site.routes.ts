@@ -14,7 +14,7 @@ import { personPage, platformPage, studioPage, tagPage, yearPage } from '../cata
 import { browsePage } from '../browse/browse.pages.js';
 import { searchPage } from '../search/search.pages.js';
 import { authorFeed, siteFeed, workFeed, type Feed } from '../feeds/feeds.service.js';
-import { robotsTxt, sitemapXml } from '../feeds/sitemap.js';
+import { robotsTxt, sitemapPart, sitemapXml } from '../feeds/sitemap.js';
 import type { FeedFormat } from '../shared/urls.js';
 
 type Query = Record<string, string | undefined>;
@@ -52,5 +52,8 @@ export async function siteRoutes(app: FastifyInstance, { site }: { site: Site })
   }
 
   app.get('/sitemap.xml', async (_request, reply) => reply.type('application/xml; charset=utf-8').send(await sitemapXml(site)));
+  app.get('/sitemaps/:part.xml', async (request, reply) =>
+    reply.type('application/xml; charset=utf-8').send(await sitemapPart(site, (request.params as Params).part!)),
+  );
   app.get('/robots.txt', (_request, reply) => reply.type('text/plain; charset=utf-8').send(robotsTxt(site)));
 }
