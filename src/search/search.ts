@@ -2,8 +2,32 @@
  * Full-text search behind one interface, with the database's own engine underneath:
  * FTS5 on SQLite, tsvector + GIN on PostgreSQL. Both index the same folded documents
  * (see shared/text.ts), so `okouchi` finds `Ōkouchi` and `ＨＥＲＯ` finds `Hero` on either.
+ *
+ * The search page (search.service.ts) does not ask the engine to rank. Ranking a common word
+ * over a million reviews is the slow part: FTS5's bm25() first counts every document holding
+ * each term (20+ ms for a word in two thirds of the reviews, and its IDF is ~0 for such a
+ * word anyway), then scores and sorts all of them (p99 540 ms measured). Instead:
+ *
+ * - Candidates are *bounded*: the newest N matches (`order by rowid desc limit N` on SQLite,
+ *   `order by id desc limit N` on PostgreSQL), which the engine produces by walking the
+ *   posting lists backwards and stopping after N. Cost grows with N, not with the match count.
+ * - Those N documents come back with the ids and are ranked in JavaScript: a BM25-style term
+ *   score (saturated term frequency, length-normalised), plus boosts for what the engine
+ *   cannot see — a work whose title (not a credit) matches, a review whose headline matches.
+ * - Exact and leading title matches are looked up separately in the work_titles index, so a
+ *   work called exactly what was typed is never lost to the bound.
+ * - Only the last word is a prefix, only over works (small documents) and only from three
+ *   letters: a prefix over review text merges the posting lists of every word it starts
+ *   (`anim*` costs 30 ms before the first row), so reviews match whole words.
+ * - Facet counts and filters run over the bounded candidates, not over every match.
+ *
+ * The trade-off: the review results are the best of the newest N matching reviews, not of all
+ * of them, and facet counts are counts within those candidates. For a common word that means
+ * "relevant and recent" rather than "most relevant ever"; for a rare word (a name, a title
+ * word) N covers every match and nothing is lost. Both engines run the same plan, so both
+ * return the same results.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Db } from '../db/connection.js';
 import { foldWords } from '../shared/text.js';
@@ -22,6 +46,52 @@ export interface SearchIndex {
   remove(trx: Executor, entity: SearchEntity, id: number): Promise<void>;
   /** Ids best match first. `terms` come from `queryTerms`; an empty list finds nothing. */
   query(db: Executor, entity: SearchEntity, terms: string[], limit: number, offset: number): Promise<SearchHit[]>;
+  /**
+   * A subquery of the newest `limit` documents matching every word of `query`, as rows of
+   * `id` (and `document` when asked): bounded, so the engine stops after `limit` matches.
+   * The last word is a prefix only when `prefix` is set and `query.prefix` allows it.
+   */
+  newest(entity: SearchEntity, query: ParsedQuery, options: { limit: number; prefix: boolean; document?: boolean }): RawBuilder<{ id: number; document?: string }>;
+  /** The stored documents of `ids`. */
+  documents(db: Executor, entity: SearchEntity, ids: number[]): Promise<Map<number, string>>;
+}
+
+/** What the search page searches for: folded words, and whether the last one may be a prefix. */
+export interface ParsedQuery {
+  words: string[];
+  /** The last word was typed to the end of the query and is long enough to be a useful prefix. */
+  prefix: boolean;
+}
+
+const MAX_WORDS = 8;
+const MAX_WORD_LENGTH = 60;
+// Prefixes of one or two letters expand to thousands of terms and cost more than they find.
+const MIN_PREFIX = 3;
+
+/**
+ * Folds a typed query into words. Everything that is not a letter or digit only separates
+ * words (foldWords), so quotes, `*`, `NEAR(`, parentheses and control characters never reach
+ * the engine's query syntax; words are quoted there anyway. Search syntax words (`AND`, `OR`,
+ * `NOT`) are words like any other.
+ */
+export function parseQuery(q: string): ParsedQuery {
+  const text = q.slice(0, 1000);
+  const typed = foldWords(text).split(' ').filter(Boolean);
+  const words = [...new Set(typed.map((w) => w.slice(0, MAX_WORD_LENGTH)))].slice(0, MAX_WORDS);
+  const last = words.at(-1);
+  // "hero mas" → mas* ; "hero mas " or "mas." → the word was finished.
+  const prefix = last !== undefined && last === typed.at(-1) && last.length >= MIN_PREFIX && /[\p{L}\p{N}]$/u.test(text);
+  return { words, prefix };
+}
+
+/** The FTS5 MATCH expression: every word quoted, the last one a prefix when allowed. */
+export function ftsMatch(query: ParsedQuery, prefix: boolean): string {
+  return query.words.map((w, i) => `"${w.replace(/"/g, '')}"${prefix && query.prefix && i === query.words.length - 1 ? '*' : ''}`).join(' ');
+}
+
+/** The PostgreSQL tsquery text (for `to_tsquery('simple', …)`): every word quoted, the last one a prefix when allowed. */
+export function tsQueryText(query: ParsedQuery, prefix: boolean): string {
+  return query.words.map((w, i) => `'${w.replace(/['\\]/g, '')}'${prefix && query.prefix && i === query.words.length - 1 ? ':*' : ''}`).join(' & ');
 }
 
 /** The words of a query, folded; each is matched as a prefix (`hero mas` finds `Hero ≠ Mask`). */
@@ -36,6 +106,14 @@ export function searchDocument(parts: (string | null | undefined)[]): string {
 }
 
 const table = (entity: SearchEntity) => `${entity}_search`;
+
+/**
+ * A list of ids as one bound parameter (`x in ${idList(…)}`). A literal `in (?, ?, …)` makes
+ * a new SQL text, so a new prepared statement and a new compile, for every length of list.
+ */
+export function idList(dialect: Db['dialect'], ids: number[]): RawBuilder<unknown> {
+  return dialect === 'postgres' ? sql`(select unnest(${ids}::int[]))` : sql`(select value from json_each(${JSON.stringify(ids)}))`;
+}
 
 const sqliteIndex: SearchIndex = {
   async put(trx, entity, docs) {
@@ -57,6 +135,15 @@ const sqliteIndex: SearchIndex = {
       from ${sql.table(table(entity))} where ${sql.table(table(entity))} match ${match}
       order by rank, rowid limit ${limit} offset ${offset}`.execute(db);
     return rows;
+  },
+  newest(entity, query, { limit, prefix, document }) {
+    const t = sql.table(table(entity));
+    return sql<{ id: number; document?: string }>`select rowid as id${document ? sql`, document` : sql``} from ${t} where ${t} match ${ftsMatch(query, prefix)} order by rowid desc limit ${limit}`;
+  },
+  async documents(db, entity, ids) {
+    if (ids.length === 0) return new Map();
+    const { rows } = await sql<{ id: number; document: string }>`select rowid as id, document from ${sql.table(table(entity))} where rowid in ${idList('sqlite', ids)}`.execute(db);
+    return new Map(rows.map((r) => [r.id, r.document]));
   },
 };
 
@@ -83,6 +170,17 @@ const postgresIndex: SearchIndex = {
       from ${sql.table(table(entity))}, to_tsquery('simple', ${tsquery}) q
       where tsv @@ q order by rank, ${key} limit ${limit} offset ${offset}`.execute(db);
     return rows;
+  },
+  newest(entity, query, { limit, prefix, document }) {
+    const key = sql.ref(pgKey(entity));
+    return sql<{ id: number; document?: string }>`select ${key} as id${document ? sql`, document` : sql``} from ${sql.table(table(entity))}
+      where tsv @@ to_tsquery('simple', ${tsQueryText(query, prefix)}) order by ${key} desc limit ${limit}`;
+  },
+  async documents(db, entity, ids) {
+    if (ids.length === 0) return new Map();
+    const key = sql.ref(pgKey(entity));
+    const { rows } = await sql<{ id: number; document: string }>`select ${key} as id, document from ${sql.table(table(entity))} where ${key} in ${idList('postgres', ids)}`.execute(db);
+    return new Map(rows.map((r) => [r.id, r.document]));
   },
 };
 

@@ -114,10 +114,21 @@ export function Layout({ site, head, children, query }: { site: Site; head: Page
           {children}
         </main>
         <footer class="site-footer">
-          <p>
-            {site.name} · <a href={urls.feed('atom')}>Atom feed</a> · <a href={urls.feed('json')}>JSON Feed</a> ·{' '}
-            <a href={urls.feed('rss')}>RSS</a> · <a href="/sitemap.xml">Sitemap</a>
-          </p>
+          <ul class="footer-links">
+            <li>{site.name}</li>
+            <li>
+              <a href={urls.feed('atom')}>Atom feed</a>
+            </li>
+            <li>
+              <a href={urls.feed('json')}>JSON Feed</a>
+            </li>
+            <li>
+              <a href={urls.feed('rss')}>RSS</a>
+            </li>
+            <li>
+              <a href="/sitemap.xml">Sitemap</a>
+            </li>
+          </ul>
           <p class="powered">Published with Kansou.</p>
         </footer>
       </body>
