@@ -7,13 +7,35 @@ import Type from 'typebox';
 import type { Db } from '../db/connection.js';
 import { getReview, listReviews } from '../reviews/reviews.routes.js';
 import { getWork, listWorks } from '../works/works.routes.js';
+import { etagFromVersion, registerEtags, registerSecurityHeaders, SECURITY_HEADERS } from '../site/http.js';
 import { ErrorBody, Review, ReviewPage, ReviewsQuery, Work, WorkPage, WorksQuery } from './api.schemas.js';
 
 const errors = { 400: ErrorBody, 404: ErrorBody };
 
+/**
+ * Every answer carries an ETag and a matching `If-None-Match` gets 304: the busiest route,
+ * one review by id, makes its ETag from the facts the answer is made of; the others from the
+ * body (an onSend hook, in their own scope).
+ */
 export async function apiRoutes(app: FastifyInstance, { db }: { db: Db }): Promise<void> {
-  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
+    '/reviews/:id',
+    { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) }), response: { 200: Review, ...errors } } },
+    async (req, reply) => {
+      reply.headers(SECURITY_HEADERS);
+      const review = await getReview(db, req.params.id);
+      const version = `review-v1|${review.id}|${review.updatedAt}|${review.work}|${review.workTitle}|${review.author.slug}|${review.author.name}`;
+      if (etagFromVersion(req, reply, version)) return reply.code(304).send(undefined as never);
+      return review;
+    },
+  );
+  await app.register(bodyEtagRoutes, { db });
+}
 
+async function bodyEtagRoutes(app: FastifyInstance, { db }: { db: Db }): Promise<void> {
+  registerSecurityHeaders(app);
+  await registerEtags(app);
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.get('/works', { schema: { querystring: WorksQuery, response: { 200: WorkPage, ...errors } } }, (req) => listWorks(db, req.query));
   api.get(
     '/works/:slug',
@@ -21,9 +43,4 @@ export async function apiRoutes(app: FastifyInstance, { db }: { db: Db }): Promi
     (req) => getWork(db, req.params.slug),
   );
   api.get('/reviews', { schema: { querystring: ReviewsQuery, response: { 200: ReviewPage, ...errors } } }, (req) => listReviews(db, req.query));
-  api.get(
-    '/reviews/:id',
-    { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) }), response: { 200: Review, ...errors } } },
-    (req) => getReview(db, req.params.id),
-  );
 }

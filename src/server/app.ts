@@ -8,7 +8,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import type { Db } from '../db/connection.js';
 import { AppError } from '../shared/errors.js';
 import { apiRoutes } from '../api/api.routes.js';
-import { registerHttp, sendPage } from '../site/http.js';
+import { loadAssets, SECURITY_HEADERS, sendPage } from '../site/http.js';
 import { siteRoutes } from '../site/site.routes.js';
 import { errorPage } from '../site/error.pages.js';
 import type { Site, SiteOptions } from '../site/site.context.js';
@@ -32,15 +32,17 @@ export async function buildApp({ db, logLevel = 'info', site: siteOptions = {} }
     return503OnClosing: true,
   });
 
-  const assets = await registerHttp(app);
+  const assets = loadAssets();
   const site: Site = {
     name: siteOptions.name ?? 'Kansou',
     publicUrl: siteOptions.publicUrl ?? 'http://localhost:3000',
     db,
-    ...assets,
+    stylesheet: assets.stylesheet,
+    icon: assets.icon,
   };
 
   const sendError = (request: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string) => {
+    reply.headers(SECURITY_HEADERS);
     if (isApi(request)) return reply.status(status).send({ error: { code, message } });
     return sendPage(reply, errorPage(site, status, message, request.url.split('?')[0]!), status);
   };
@@ -63,12 +65,13 @@ export async function buildApp({ db, logLevel = 'info', site: siteOptions = {} }
     sendError(request, reply, 404, 'not_found', isApi(request) ? `No such address: ${request.method} ${request.url.split('?')[0]}` : 'There is no page at this address.'),
   );
 
-  app.get('/healthz', async () => {
+  app.get('/healthz', async (_request, reply) => {
+    reply.headers(SECURITY_HEADERS);
     await db.kysely.selectFrom('works').select('id').limit(1).execute();
     return { status: 'ok' };
   });
 
   await app.register(apiRoutes, { prefix: '/api/v1', db });
-  await app.register(siteRoutes, { site });
+  await app.register(siteRoutes, { site, assets });
   return app;
 }

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import type { Site } from './site.context.js';
-import { sendPage } from './http.js';
+import { assetRoutes, registerCompression, registerEtags, registerSecurityHeaders, sendPage, type Asset, type Assets } from './http.js';
 import { homePage } from './home.pages.js';
 import { workPage } from '../works/works.pages.js';
 import { reviewPage } from '../reviews/reviews.pages.js';
@@ -22,7 +22,12 @@ type Params = Record<string, string>;
 type PageHandler = (site: Site, params: Params, query: Query) => Promise<VNode>;
 type FeedHandler = (site: Site, params: Params, format: FeedFormat) => Promise<Feed>;
 
-export async function siteRoutes(app: FastifyInstance, { site }: { site: Site }): Promise<void> {
+export async function siteRoutes(app: FastifyInstance, { site, assets }: { site: Site; assets: Assets & { files: Asset[] } }): Promise<void> {
+  registerSecurityHeaders(app);
+  await registerEtags(app);
+  await registerCompression(app);
+  assetRoutes(app, assets);
+
   const page = (path: string, handler: PageHandler) =>
     app.get(path, async (request: FastifyRequest, reply: FastifyReply) =>
       sendPage(reply, await handler(site, request.params as Params, request.query as Query)),

@@ -52,6 +52,9 @@ forEachDatabase((fresh) => {
     const api = await get('/api/v1/works');
     expect(api.headers.etag).toBeTruthy();
     expect((await get('/api/v1/works', { 'if-none-match': String(api.headers.etag) })).status).toBe(304);
+    const review = await get('/api/v1/reviews/1');
+    expect(review.headers.etag).toMatch(/^W\/".+"$/);
+    expect((await get('/api/v1/reviews/1', { 'if-none-match': String(review.headers.etag) })).status).toBe(304);
     const zipped = await get('/', { 'accept-encoding': 'gzip' });
     expect(zipped.headers['content-encoding']).toBe('gzip');
   });
@@ -79,5 +82,20 @@ forEachDatabase((fresh) => {
     const api = await get('/api/v1/nothing');
     expect(api.status).toBe(404);
     expect(JSON.parse(api.body)).toEqual({ error: { code: 'not_found', message: 'No such address: GET /api/v1/nothing' } });
+  });
+});
+
+forEachDatabase((fresh) => {
+  it('sends the security headers on pages, assets, API answers and errors alike', async () => {
+    const { db } = await fresh();
+    const { hero } = await seedCatalog(db);
+    const { get } = await startSite(db);
+    const home = await get('/');
+    const css = home.doc.querySelector('link[rel=stylesheet]')!.getAttribute('href')!;
+    for (const url of ['/', css, '/feed.atom', `/api/v1/reviews/${hero.review.id}`, '/api/v1/works', '/api/v1/reviews/999999', '/nowhere', '/healthz']) {
+      const page = await get(url);
+      expect(page.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(String(page.headers['content-security-policy']), url).toContain("frame-ancestors 'none'");
+    }
   });
 });
