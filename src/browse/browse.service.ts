@@ -21,8 +21,22 @@ export function kindPrior(kindSum: number, kindCount: number, siteMean: number, 
   return weightedRating(kindSum, kindCount, siteMean, m);
 }
 
-export async function topRatedWorks(db: Db, limit: number): Promise<RankedWorkRow[]> {
-  return (await rankWorks(db.kysely, { filter: {}, priorWeight: PRIOR_WEIGHT, limit, offset: 0 })).rows;
+/**
+ * How long the home page's "Top rated" may be reused. Ranking reads every scored work (tens of
+ * milliseconds at 100,000 works), and a ranking a minute old is as good as a fresh one: pages
+ * already tell caches they may keep them for a minute. This is derived data, recomputed from the
+ * database by every instance, so several instances never need to agree on it.
+ */
+const TOP_RATED_SECONDS = 60;
+const topRatedCache = new WeakMap<Db, { at: number; limit: number; rows: Promise<RankedWorkRow[]> }>();
+
+export async function topRatedWorks(db: Db, limit: number, now = Date.now()): Promise<RankedWorkRow[]> {
+  const cached = topRatedCache.get(db);
+  if (cached && cached.limit === limit && now - cached.at < TOP_RATED_SECONDS * 1000) return cached.rows;
+  const rows = rankWorks(db.kysely, { filter: {}, priorWeight: PRIOR_WEIGHT, limit, offset: 0 }).then((r) => r.rows);
+  topRatedCache.set(db, { at: now, limit, rows });
+  rows.catch(() => topRatedCache.delete(db));
+  return rows;
 }
 
 /** A page of the rankings, and whether another follows. */

@@ -10,6 +10,7 @@ import pg from 'pg';
 import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Database } from './schema.js';
 import { migrateToLatest } from './migrate.js';
+import { sqliteHandles } from './prepared.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -62,6 +63,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
       dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
       plugins: [new CamelCasePlugin()],
     });
+    sqliteHandles.set(kysely, sqlite);
     db = { kysely, dialect: 'sqlite', sqlite, close: () => kysely.destroy() };
   }
   if (options.migrate ?? true) await migrateToLatest(db.kysely);

@@ -13,7 +13,7 @@ import { InfoBox } from '../site/infobox.js';
 import { reviewJsonLd, reviewName } from '../site/jsonld.js';
 import { notFound } from '../shared/errors.js';
 import { urls } from '../shared/urls.js';
-import { loadWorkDetails, type WorkDetail } from '../works/works.repository.js';
+import { loadWorkDetail, type WorkDetail } from '../works/works.repository.js';
 import { workFeeds, workTitleWithYear } from '../works/works.pages.js';
 import { findReviewViewForRead, type ReviewView } from './reviews.repository.js';
 import { withoutSpoilers } from './spoilers.js';
@@ -72,7 +72,7 @@ export async function reviewPage(site: Site, id: string): Promise<VNode> {
   const review = reviewId === undefined ? undefined : await findReviewViewForRead(site.db, reviewId);
   // A draft is as absent as a deleted review: its address must not reveal that it exists.
   if (!review || review.status !== 'published') throw notFound(`The review ${id}`);
-  const [work] = await loadWorkDetails(site.db.kysely, [review.workId]);
+  const work = await loadWorkDetail(site.db.kysely, review.workId);
   if (!work) throw notFound(`The review ${id}`);
 
   return (

@@ -15,7 +15,7 @@ import { idList, parseQuery, searchIndexFor, type ParsedQuery } from './search.j
 
 /** How many candidates are ranked. Larger finds older matches of common words, and costs linearly. */
 export const LIMITS = {
-  works: 200,
+  works: 100,
   /** With a filter, more of the newest matches are scanned, as fewer of them pass. */
   worksFiltered: 2000,
   reviews: 200,

@@ -71,14 +71,16 @@ interface RenderEnv {
  * among them, so `||` in the middle of a sentence would never reach the spoiler rule. This is
  * the same rule with `|` added to its stop characters (the list of rules_inline/text.mjs).
  */
-const TERMINATORS = new Set([
-  0x0a, 0x21, 0x23, 0x24, 0x25, 0x26, 0x2a, 0x2b, 0x2d, 0x3a, 0x3c, 0x3d, 0x3e, 0x40, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f, 0x60, 0x7b, 0x7c, 0x7d, 0x7e,
-]);
+const TERMINATOR = new Uint8Array(128);
+for (const code of [0x0a, 0x21, 0x23, 0x24, 0x25, 0x26, 0x2a, 0x2b, 0x2d, 0x3a, 0x3c, 0x3d, 0x3e, 0x40, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f, 0x60, 0x7b, 0x7c, 0x7d, 0x7e]) {
+  TERMINATOR[code] = 1;
+}
 function textUpToPipe(state: StateInline, silent: boolean): boolean {
+  const { src, posMax } = state;
   let pos = state.pos;
-  while (pos < state.posMax && !TERMINATORS.has(state.src.charCodeAt(pos))) pos++;
+  for (let code = src.charCodeAt(pos); pos < posMax && (code >= 128 || TERMINATOR[code] === 0); code = src.charCodeAt(++pos));
   if (pos === state.pos) return false;
-  if (!silent) state.pending += state.src.slice(state.pos, pos);
+  if (!silent) state.pending += src.slice(state.pos, pos);
   state.pos = pos;
   return true;
 }
@@ -125,7 +127,11 @@ export function renderWithoutSpoilers(body: string, noteHtml: string): string {
  * descriptions and structured data.
  */
 export function plainExcerpt(body: string, maxLength = 240): string {
-  const text = withoutSpoilers(body, '')
+  // Spoilers go first and over the whole body: a passage opened before any cut must not leak.
+  const visible = withoutSpoilers(body, '');
+  // The Markdown clean-up only needs what can reach the excerpt; markup only shortens text.
+  const limit = maxLength * 2 + 200;
+  const text = (visible.length > limit ? visible.slice(0, limit) : visible)
     .replace(/^#{1,6}\s+/gm, '')
     .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/(\*\*|__|\*|_|`|~~)(?=\S)([\s\S]*?\S)\1/g, '$2')

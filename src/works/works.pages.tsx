@@ -14,7 +14,7 @@ import { ScoreChart } from '../site/chart.js';
 import { ogTypeOf, workJsonLd } from '../site/jsonld.js';
 import { notFound } from '../shared/errors.js';
 import { urls } from '../shared/urls.js';
-import { findWorkIdBySlug, loadWorkDetails, type WorkDetail } from './works.repository.js';
+import { findWorkIdBySlug, loadWorkDetail, type WorkDetail } from './works.repository.js';
 import { listPublishedReviewsOfWork } from '../reviews/reviews.repository.js';
 
 export const REVIEWS_PER_PAGE = 20;
@@ -126,8 +126,8 @@ export async function workPage(site: Site, slug: string, query: Record<string, s
   const page = parsePage(query.page);
   const id = await findWorkIdBySlug(site.db.kysely, slug);
   if (id === undefined || page === undefined) throw notFound(`The work "${slug}"${page === undefined ? ' (that page of it)' : ''}`);
-  const [[work], reviews] = await Promise.all([
-    loadWorkDetails(site.db.kysely, [id]),
+  const [work, reviews] = await Promise.all([
+    loadWorkDetail(site.db.kysely, id),
     listPublishedReviewsOfWork(site.db.kysely, id, REVIEWS_PER_PAGE, (page - 1) * REVIEWS_PER_PAGE),
   ]);
   if (!work) throw notFound(`The work "${slug}"`);

@@ -132,7 +132,7 @@ export async function refreshWorkAggregates(db: Executor, workIds: number[]): Pr
 /** Whole works, in the order of `ids`, with everything a page or the API shows. */
 export async function loadWorkDetails(db: Executor, ids: number[]): Promise<WorkDetail[]> {
   if (ids.length === 0) return [];
-  const [works, titles, externalIds, credits, studios, platforms, tags] = await Promise.all([
+  const parts = await Promise.all([
     db.selectFrom('works').selectAll().where('id', 'in', ids).execute(),
     db.selectFrom('workTitles').selectAll().where('workId', 'in', ids).where('position', '>', 0).orderBy('workId').orderBy('position').execute(),
     db.selectFrom('workExternalIds').selectAll().where('workId', 'in', ids).orderBy('workId').orderBy('source').execute(),
@@ -169,6 +169,84 @@ export async function loadWorkDetails(db: Executor, ids: number[]): Promise<Work
       .orderBy('workTags.position')
       .execute(),
   ]);
+  return assembleWorkDetails(ids, ...parts);
+}
+
+// One work, for its page and the review page: the same seven queries with one id each,
+// compiled once (see db/prepared.ts), instead of built anew per request.
+const oneWork = {
+  work: prepared<WorkRow, [number]>((db) => db.selectFrom('works').selectAll().where('id', '=', 0)),
+  titles: prepared<WorkTitleRow, [number]>((db) =>
+    db.selectFrom('workTitles').selectAll().where('workId', '=', 0).where('position', '>', sql<number>`0`).orderBy('position'),
+  ),
+  externalIds: prepared<{ workId: number; source: string; externalId: string }, [number]>((db) =>
+    db.selectFrom('workExternalIds').selectAll().where('workId', '=', 0).orderBy('source'),
+  ),
+  credits: prepared<LinkedName & { role: string }, [number]>((db) =>
+    db
+      .selectFrom('credits')
+      .innerJoin('people', 'people.id', 'credits.personId')
+      .select(['credits.workId', 'credits.role', 'people.name', 'people.slug'])
+      .where('credits.workId', '=', 0)
+      .orderBy('credits.position'),
+  ),
+  studios: prepared<LinkedName, [number]>((db) =>
+    db
+      .selectFrom('workStudios')
+      .innerJoin('studios', 'studios.id', 'workStudios.studioId')
+      .select(['workStudios.workId', 'studios.name', 'studios.slug'])
+      .where('workStudios.workId', '=', 0)
+      .orderBy('workStudios.position'),
+  ),
+  platforms: prepared<LinkedName, [number]>((db) =>
+    db
+      .selectFrom('workPlatforms')
+      .innerJoin('platforms', 'platforms.id', 'workPlatforms.platformId')
+      .select(['workPlatforms.workId', 'platforms.name', 'platforms.slug'])
+      .where('workPlatforms.workId', '=', 0)
+      .orderBy('workPlatforms.position'),
+  ),
+  tags: prepared<LinkedName, [number]>((db) =>
+    db
+      .selectFrom('workTags')
+      .innerJoin('tags', 'tags.id', 'workTags.tagId')
+      .select(['workTags.workId', 'tags.name', 'tags.slug'])
+      .where('workTags.workId', '=', 0)
+      .orderBy('workTags.position'),
+  ),
+};
+
+/** One whole work by id (outside transactions), as `loadWorkDetails` gives it. */
+export async function loadWorkDetail(db: Kysely<Database>, id: number): Promise<WorkDetail | undefined> {
+  const parts = await Promise.all([
+    oneWork.work(db, id),
+    oneWork.titles(db, id),
+    oneWork.externalIds(db, id),
+    oneWork.credits(db, id),
+    oneWork.studios(db, id),
+    oneWork.platforms(db, id),
+    oneWork.tags(db, id),
+  ]);
+  return assembleWorkDetails([id], ...parts)[0];
+}
+
+interface LinkedName {
+  workId: number;
+  name: string;
+  slug: string;
+}
+type WorkTitleRow = { workId: number; position: number; title: string; type: string; titleKey: string };
+
+function assembleWorkDetails(
+  ids: number[],
+  works: WorkRow[],
+  titles: WorkTitleRow[],
+  externalIds: { workId: number; source: string; externalId: string }[],
+  credits: (LinkedName & { role: string })[],
+  studios: LinkedName[],
+  platforms: LinkedName[],
+  tags: LinkedName[],
+): WorkDetail[] {
   const byId = new Map<number, WorkDetail>();
   for (const w of works) {
     byId.set(w.id, {

@@ -38,10 +38,10 @@ export function presentWork(w: works.WorkDetail): WorkJson {
 }
 
 export async function getWork(db: Db, slug: string): Promise<WorkJson> {
-  const row = await works.findWorkBySlug(db.kysely, slug);
-  if (!row) throw notFound(`The work "${slug}"`);
-  const [detail] = await works.loadWorkDetails(db.kysely, [row.id]);
-  return presentWork(detail!);
+  const id = await works.findWorkIdBySlug(db.kysely, slug);
+  const detail = id === undefined ? undefined : await works.loadWorkDetail(db.kysely, id);
+  if (!detail) throw notFound(`The work "${slug}"`);
+  return presentWork(detail);
 }
 
 export async function listWorks(db: Db, query: { q?: string; limit?: number; cursor?: string }) {
