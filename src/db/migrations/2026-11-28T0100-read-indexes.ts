@@ -13,7 +13,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('works_kind_rating').on('works').columns(['kind', 'rating_count', 'rating_sum']).execute();
   // Sitemap parts list published reviews by id with their dates; without this every review row
   // (body included) is read to learn its status and date.
-  await db.schema.createIndex('reviews_status_id').on('reviews').columns(['status', 'id', 'updated_at']).execute();
+  // Led by id, so that no query filtering on status alone mistakes it for a way to find reviews.
+  await db.schema.createIndex('reviews_id_status').on('reviews').columns(['id', 'status', 'updated_at']).execute();
   if (isPostgres(db)) {
     // Title prefix search compares folded titles byte-wise (collate "C"), which the default
     // collation's index cannot serve.
@@ -23,6 +24,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   if (isPostgres(db)) await sql`drop index work_titles_key_c`.execute(db);
-  await db.schema.dropIndex('reviews_status_id').execute();
+  await db.schema.dropIndex('reviews_id_status').execute();
   await db.schema.dropIndex('works_kind_rating').execute();
 }
