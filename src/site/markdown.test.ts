@@ -41,3 +41,13 @@ it('makes a plain, spoiler-free excerpt cut at a word', () => {
   expect(plainExcerpt('# Title\n\nSome **bold** words and [a link](https://x.y). ||Secret||')).toBe('Title Some bold words and a link.');
   expect(plainExcerpt('word '.repeat(100), 23)).toBe('word word word word…');
 });
+
+it('writes dates as readers expect and keeps JSON-LD from closing its script element', async () => {
+  const { formatDate } = await import('./components.js');
+  const { jsonForScript } = await import('./layout.js');
+  expect(formatDate('2024-03-02T23:59:59.000Z')).toBe('2 March 2024');
+  expect(formatDate('2026-12-31T00:00:00.000Z')).toBe('31 December 2026');
+  const json = jsonForScript({ name: '</script><script>alert(1)</script>\u2028' });
+  expect(json).not.toContain('<');
+  expect(JSON.parse(json)).toEqual({ name: '</script><script>alert(1)</script>\u2028' });
+});

@@ -1,6 +1,8 @@
 import { expect, it } from 'vitest';
 import { forEachDatabase } from '../../test/databases.js';
 import { PUBLIC_URL, seedCatalog, startSite } from '../../test/site.js';
+import { makeItem } from '../../test/factories.js';
+import { importParsedItem } from '../import/import.service.js';
 
 forEachDatabase((fresh) => {
   it('home lists the latest reviews newest first, with spoiler-free excerpts, and the top-rated works', async () => {
@@ -96,6 +98,24 @@ forEachDatabase((fresh) => {
       const page = await get(url);
       expect(page.headers['x-content-type-options'], url).toBe('nosniff');
       expect(String(page.headers['content-security-policy']), url).toContain("frame-ancestors 'none'");
+    }
+  });
+});
+
+forEachDatabase((fresh) => {
+  it('gives an edited review a new ETag, on its page and in the API', async () => {
+    const { db } = await fresh();
+    const item = makeItem({ title: 'Ping Pong the Animation', year: 2014 }, { body: 'First take.' });
+    const first = await importParsedItem(db, item, { author: 'Aiko Tanaka', now: () => '2024-01-01T00:00:00.000Z' });
+    const { get } = await startSite(db);
+    const before = { api: await get(`/api/v1/reviews/${first.review.id}`), page: await get(`/reviews/${first.review.id}`) };
+    const edited = { ...item, review: { ...item.review, body: 'Second take, after a rewatch.' } };
+    await importParsedItem(db, edited, { author: 'Aiko Tanaka', now: () => '2024-02-01T00:00:00.000Z' });
+    for (const [key, url] of [['api', `/api/v1/reviews/${first.review.id}`], ['page', `/reviews/${first.review.id}`]] as const) {
+      const again = await get(url, { 'if-none-match': String(before[key].headers.etag) });
+      expect(again.status, url).toBe(200);
+      expect(again.headers.etag, url).not.toBe(before[key].headers.etag);
+      expect(again.body, url).toContain('Second take');
     }
   });
 });
