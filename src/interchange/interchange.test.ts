@@ -146,3 +146,17 @@ describe('on both databases', () => {
     expect(texts[1]).toBe(texts[0]);
   });
 });
+
+forEachDatabase((fresh) => {
+  it('a restored work shows the same score summary as the original', async () => {
+    const { db: source } = await fresh();
+    await seed(source);
+    const summary = (db: Db) =>
+      db.kysely.selectFrom('works').select(['slug', 'reviewCount', 'ratingCount', 'ratingSum', 'ratingHistogram']).orderBy('slug').execute();
+    const expected = await summary(source);
+    expect(expected.find((w) => w.slug === 'devilman-crybaby')).toMatchObject({ reviewCount: 1, ratingCount: 1, ratingSum: 90 });
+    const { db: target } = await fresh();
+    await importJson(target, chunked(await exportText(source)));
+    expect(await summary(target)).toEqual(expected);
+  });
+});
