@@ -84,7 +84,7 @@ function SearchForm({ results }: { results: SearchResults }) {
       </label>
       <label for="search-year">
         Year or decade
-        <input id="search-year" name="year" value={filterParams(f).year ?? ''} placeholder="1998 or 1990s" size={8} pattern="[0-9]{4}s?" />
+        <input id="search-year" name="year" value={filterParams(f).year ?? ''} placeholder="1998 or 1990s" size={13} pattern="[0-9]{4}s?" />
       </label>
       <label for="search-studio">
         Studio

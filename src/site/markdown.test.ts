@@ -38,7 +38,7 @@ it('replaces spoilers with a note for feeds', () => {
 });
 
 it('makes a plain, spoiler-free excerpt cut at a word', () => {
-  expect(plainExcerpt('# Title\n\nSome **bold** words and [a link](https://x.y). ||Secret||')).toBe('Title Some bold words and a link.');
+  expect(plainExcerpt('# Title\n\nSome **bold** words and [a link](https://x.y). ||Secret||')).toBe('Title Some bold words and a link. [spoiler]');
   expect(plainExcerpt('word '.repeat(100), 23)).toBe('word word word word…');
 });
 

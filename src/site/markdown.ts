@@ -123,12 +123,13 @@ export function renderWithoutSpoilers(body: string, noteHtml: string): string {
 }
 
 /**
- * Plain text of the body without spoilers, cut at a word boundary: for excerpts, meta
- * descriptions and structured data.
+ * Plain text of the body with each spoiler passage replaced by "[spoiler]", cut at a word
+ * boundary: for excerpts, meta descriptions and structured data.
  */
 export function plainExcerpt(body: string, maxLength = 240): string {
   // Spoilers go first and over the whole body: a passage opened before any cut must not leak.
-  const visible = withoutSpoilers(body, '');
+  // A marker keeps the sentence around it readable ("turns on one moment: [spoiler], and…").
+  const visible = withoutSpoilers(body, '[spoiler]');
   // The Markdown clean-up only needs what can reach the excerpt; markup only shortens text.
   const limit = maxLength * 2 + 200;
   const text = (visible.length > limit ? visible.slice(0, limit) : visible)
