@@ -18,6 +18,8 @@
  * Options:
  *   --reviews N          API dataset size (default 1000000: bench/data/kansou.db; else bench/data/kansou-N.db)
  *   --db FILE            API database (overrides --reviews)
+ *   --database-url URL   serve api/pages from this PostgreSQL database instead (restored from the
+ *                        same document, so the SQLite file still supplies the ids and slugs)
  *   --json-reviews N     size of the JSON import document (default 100000)
  *   --files N            number of review files (default 5000)
  *   --duration S         seconds per API load run (default 20; the bare comparison uses half)
@@ -55,6 +57,7 @@ const { values: args, positionals } = parseArgs({
   options: {
     reviews: { type: 'string' },
     db: { type: 'string' },
+    'database-url': { type: 'string' },
     'json-reviews': { type: 'string' },
     files: { type: 'string' },
     duration: { type: 'string' },
@@ -80,6 +83,8 @@ if (selected.has('api')) selected.add('works');
 
 const apiReviews = num(args.reviews, 1_000_000);
 const apiDb = resolve(args.db ?? defaultDbPath(DATA_DIR, apiReviews));
+/** Shown after each page or API row: which database served it. */
+const servedBy = args['database-url'] ? ' PostgreSQL' : '';
 const jsonReviews = num(args['json-reviews'], 100_000);
 const fileCount = num(args.files, 5000);
 const duration = num(args.duration, 20);
@@ -590,7 +595,7 @@ function describeRun(r: ApiRun): string {
 }
 
 async function startApp(extraNodeArgs: string[] = []): Promise<Server & { via: string }> {
-  const env = { DATABASE_URL: apiDb, LOG_LEVEL: 'warn' };
+  const env = { DATABASE_URL: args['database-url'] ?? apiDb, LOG_LEVEL: 'warn' };
   const port = await freePort();
   try {
     return { ...(await startServer('kansou serve', [process.execPath, ...extraNodeArgs, 'bin/kansou.js', 'serve'], env, port)), via: 'node bin/kansou.js serve' };
@@ -714,7 +719,7 @@ async function benchPages(lists: Lists) {
         const all = runs.filter((x) => x.connections === connections);
         const r = median(all);
         rows.push({
-          measurement: `GET ${target.path.replace('{}', target.name === 'review page' ? 'ID' : 'SLUG')} (${fmt(lists.reviews)})`,
+          measurement: `GET ${target.path.replace('{}', target.name === 'review page' ? 'ID' : 'SLUG')} (${fmt(lists.reviews)}${servedBy})`,
           figure: `${connections} conns: req/s | p50 | p99 ms | non-2xx | CPU µs/req`,
           value: `${fmt(r.requestsPerSecond.mean)} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.non2xx} | ${fmt(r.serverCpuMicrosPerRequest)}`,
           target: '≥ 5,000 req/s, p99 < 25 ms',
@@ -730,7 +735,7 @@ async function benchPages(lists: Lists) {
       log(`pages: ${target.name}, ${target.connections} connections, ${infoDuration} s…`);
       const r = await runLoad(server, { path: target.path, listFile: target.list, connections: target.connections, pipelining: 1, duration: infoDuration, prewarm: apiDb });
       log(`  ${describeRun(r)}`);
-      rows.push({ measurement: `GET ${target.path.replace('{}', target.name === 'home page' ? '' : 'WORD')} (${target.connections} conns)`, figure: 'req/s | p50 | p99 ms | non-2xx', value: `${fmt(r.requestsPerSecond.mean)} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.non2xx}`, target: 'informational' });
+      rows.push({ measurement: `GET ${target.path.replace('{}', target.name === 'home page' ? '' : 'WORD')} (${target.connections} conns${servedBy})`, figure: 'req/s | p50 | p99 ms | non-2xx', value: `${fmt(r.requestsPerSecond.mean)} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.non2xx}`, target: 'informational' });
       out[target.name] = r;
     }
   } finally {
