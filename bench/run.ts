@@ -18,8 +18,8 @@
  * Options:
  *   --reviews N          API dataset size (default 1000000: bench/data/kansou.db; else bench/data/kansou-N.db)
  *   --db FILE            API database (overrides --reviews)
- *   --database-url URL   serve api/pages from this PostgreSQL database instead (restored from the
- *                        same document, so the SQLite file still supplies the ids and slugs)
+ *   --database-url URL   serve api/pages from this PostgreSQL database instead (the ids, slugs
+ *                        and counts are read from it; restore a dataset's document into it first)
  *   --json-reviews N     size of the JSON import document (default 100000)
  *   --files N            number of review files (default 5000)
  *   --duration S         seconds per API load run (default 20; the bare comparison uses half)
@@ -590,6 +590,27 @@ function writeLists(dbPath: string): Lists {
 }
 
 
+/** The same lists from a PostgreSQL database, for one that holds only part of the document. */
+async function writeListsFromPostgres(url: string): Promise<Lists> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'kansou-bench-api-'));
+    const ids = (await client.query<{ id: number }>("select id from reviews where status = 'published'")).rows.map((r) => r.id);
+    const reviews = Number((await client.query<{ n: string }>('select count(*) as n from reviews')).rows[0]!.n);
+    const slugs = (await client.query<{ slug: string }>('select slug from works')).rows.map((r) => r.slug);
+    const words = [...new Set([...EN_NOUN, ...ROMAJI_NOUN, ...TAGS.filter((t) => !t.includes(' '))].map((w) => w.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()))];
+    const lists: Lists = { dir, reviewIds: join(dir, 'review-ids'), workSlugs: join(dir, 'work-slugs'), words: join(dir, 'words'), published: ids.length, reviews };
+    writeFileSync(lists.reviewIds, ids.join('\n'));
+    writeFileSync(lists.workSlugs, slugs.join('\n'));
+    writeFileSync(lists.words, words.join('\n'));
+    return lists;
+  } finally {
+    await client.end();
+  }
+}
+
 function describeRun(r: ApiRun): string {
   return `${fmt(r.requestsPerSecond.mean)} req/s (±${fmt(r.requestsPerSecond.stddev)}), p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms, non-2xx ${r.non2xx}, errors ${r.errors}; server CPU ${fmt(r.serverCpuPercent)}% (${fmt(r.serverCpuMicrosPerRequest)} µs/request), client CPU ${fmt(r.clientCpuPercent)}%, cores busy ${r.coreBusyPercent.map((c) => `${c}%`).join('/')}, server disk reads ${fmt(r.serverDiskReadMB)} MB, load ${r.loadAverageBefore.join(' ')}`;
 }
@@ -862,7 +883,7 @@ async function main() {
       rows.push({ measurement: 'API', figure: 'skipped', value: `no ${relative(ROOT, apiDb)}` });
       results.api = { skipped: `missing ${relative(ROOT, apiDb)}; run ${hint}` };
     } else {
-      const lists = writeLists(apiDb);
+      const lists = args['database-url'] ? await writeListsFromPostgres(args['database-url']) : writeLists(apiDb);
       if (lists.reviews !== apiReviews && args.db === undefined) log(`api: note: ${relative(ROOT, apiDb)} holds ${fmt(lists.reviews)} reviews, not ${fmt(apiReviews)}`);
       try {
         if (selected.has('api') || selected.has('works')) await benchApi(lists);
