@@ -676,14 +676,14 @@ async function benchApi(lists: Lists) {
       for (const r of medians) {
         const all = runs.filter((x) => x.connections === r.connections);
         rows.push({
-          measurement: `GET /reviews/ID (${fmt(lists.reviews)})`,
+          measurement: `GET /api/v1/reviews/ID (${fmt(lists.reviews)}${servedBy})`,
           figure: `${r.connections} conns: req/s | p50 | p99 ms | non-2xx | CPU µs/req${repeat > 1 ? ` (median of ${repeat}: ${all.map((x) => fmt(x.requestsPerSecond.mean)).join(', ')})` : ''}`,
           value: `${fmt(r.requestsPerSecond.mean)} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.non2xx} | ${fmt(r.serverCpuMicrosPerRequest)}`,
           target: '≥ 10,000 req/s, p99 < 15 ms, 0 non-2xx',
           met: r.requestsPerSecond.mean >= 10000 && r.latencyMs.p99 < 15 && all.every((x) => x.non2xx === 0 && x.errors === 0),
         });
       }
-      rows.push({ measurement: `GET /reviews/ID (${fmt(lists.reviews)})`, figure: 'best configuration', value: `${b.connections} connections` });
+      rows.push({ measurement: `GET /api/v1/reviews/ID (${fmt(lists.reviews)}${servedBy})`, figure: 'best configuration', value: `${b.connections} connections` });
       apiResults.reviewRuns = runs;
       apiResults.best = { connections: b.connections, requestsPerSecond: b.requestsPerSecond.mean, p99: b.latencyMs.p99 };
     }

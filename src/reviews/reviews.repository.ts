@@ -114,9 +114,14 @@ export interface ReviewListQuery {
   limit: number;
 }
 
-/** Published reviews, newest first, filtered; one query object for every listing. */
+/**
+ * Published reviews, newest first, filtered; one query object for every listing.
+ * `published_at is not null` says what is always true of a published review, and lets the
+ * (published_at, id) index start at the newest date: PostgreSQL sorts NULLs (drafts) first in
+ * descending order and otherwise walked past every draft (0.5 s at 50,000 drafts).
+ */
 export async function listPublishedReviews(db: Executor, q: ReviewListQuery): Promise<ReviewView[]> {
-  let query = views(db).where('reviews.status', '=', 'published');
+  let query = views(db).where('reviews.status', '=', 'published').where('reviews.publishedAt', 'is not', null);
   if (q.workId !== undefined) query = query.where('reviews.workId', '=', q.workId);
   if (q.authorId !== undefined) query = query.where('reviews.authorId', '=', q.authorId);
   if (q.after) {
@@ -138,6 +143,7 @@ const publishedReviewsOfWork = prepared<ReviewView, [workId: number, limit: numb
   views(db)
     .where('reviews.status', '=', sql.lit('published'))
     .where('reviews.workId', '=', 0)
+    .where('reviews.publishedAt', 'is not', null)
     .orderBy('reviews.publishedAt', 'desc')
     .orderBy('reviews.id', 'desc')
     .limit(0)
@@ -176,7 +182,8 @@ export async function listPublishedReviewsPage(
   db: Executor,
   q: { authorId?: number; workId?: number; limit: number; offset: number },
 ): Promise<ReviewView[]> {
-  let query = views(db).where('reviews.status', '=', 'published');
+  // `is not null`: see listPublishedReviews.
+  let query = views(db).where('reviews.status', '=', 'published').where('reviews.publishedAt', 'is not', null);
   if (q.workId !== undefined) query = query.where('reviews.workId', '=', q.workId);
   if (q.authorId !== undefined) query = query.where('reviews.authorId', '=', q.authorId);
   return query.orderBy('reviews.publishedAt', 'desc').orderBy('reviews.id', 'desc').limit(q.limit).offset(q.offset).execute();
