@@ -21,6 +21,12 @@ export const LIMITS = {
   reviews: 200,
   reviewsFiltered: 5000,
   titleHits: 50,
+  /**
+   * Below this many matches, PostgreSQL reads every match through the GIN index and sorts them
+   * (a few ms at 3,000); above it, matches are dense enough that walking ids from the newest
+   * finds the candidates within a few thousand rows.
+   */
+  fewMatches: 3000,
   shownWorks: 20,
   shownReviews: 20,
   shownNames: 12,
@@ -246,17 +252,21 @@ export async function searchSite(db: Db, request: SearchRequest): Promise<Search
   const reviewLimit = filtered ? LIMITS.reviewsFiltered : LIMITS.reviews;
   const titleRange = db.dialect === 'postgres' ? sql`wt.title_key collate "C" >= ${phrase} and wt.title_key collate "C" < ${`${phrase}\u{10ffff}`}` : sql`wt.title_key >= ${phrase} and wt.title_key < ${`${phrase}\u{10ffff}`}`;
 
+  const [fewWorks, fewReviews] = await Promise.all([
+    index.hasFewMatches(k, 'works', query, true, LIMITS.fewMatches),
+    index.hasFewMatches(k, 'reviews', query, false, LIMITS.fewMatches),
+  ]);
   const [workCandidates, titleHits, reviewCandidates, people, studios] = await Promise.all([
     sql<WorkFacts & { document: string }>`
       select w.id, w.kind, w.year, w.rating_count, w.rating_sum, c.document
-      from (${index.newest('works', query, { limit: workLimit, prefix: true, document: true })}) c
+      from (${index.newest('works', query, { limit: workLimit, prefix: true, document: true, few: fewWorks })}) c
       join works w on w.id = c.id where ${workWhere} order by w.id desc limit ${LIMITS.works}`.execute(k),
     sql<WorkFacts>`
       select distinct w.id, w.kind, w.year, w.rating_count, w.rating_sum
       from work_titles wt join works w on w.id = wt.work_id where ${titleRange} and ${workWhere} limit ${LIMITS.titleHits}`.execute(k),
     sql<WorkFacts & { reviewId: number; headline: string | null; reviewRating: number | null }>`
       select c.id as review_id, r.headline, r.rating as review_rating, w.id, w.kind, w.year, w.rating_count, w.rating_sum
-      from (${index.newest('reviews', query, { limit: reviewLimit, prefix: false })}) c
+      from (${index.newest('reviews', query, { limit: reviewLimit, prefix: false, few: fewReviews })}) c
       join reviews r on r.id = c.id join works w on w.id = r.work_id
       where r.status = 'published' and ${reviewWhere} order by c.id desc limit ${LIMITS.reviews}`.execute(k),
     matchNames(k, 'people', query),
