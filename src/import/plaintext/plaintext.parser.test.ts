@@ -533,7 +533,7 @@ describe('other ways people write it', () => {
   });
 });
 
-describe('the original example (/work/shared/examples/hero-mask-review.txt)', () => {
+describe('the original example (../shared/examples/hero-mask-review.txt, when present)', () => {
   const path = fileURLToPath(new URL('../../../../shared/examples/hero-mask-review.txt', import.meta.url));
 
   it.skipIf(!existsSync(path))('reads everything in it', () => {
