@@ -7,7 +7,7 @@ import Type from 'typebox';
 import type { Db } from '../db/connection.js';
 import { getReview, listReviews } from '../reviews/reviews.routes.js';
 import { getWork, listWorks } from '../works/works.routes.js';
-import { etagFromVersion, registerEtags, registerSecurityHeaders, SECURITY_HEADERS } from '../site/http.js';
+import { API_HEADERS, etagFromVersion, registerEtags, registerSecurityHeaders } from '../site/http.js';
 import { ErrorBody, Review, ReviewPage, ReviewsQuery, Work, WorkPage, WorksQuery } from './api.schemas.js';
 
 const errors = { 400: ErrorBody, 404: ErrorBody };
@@ -22,7 +22,7 @@ export async function apiRoutes(app: FastifyInstance, { db }: { db: Db }): Promi
     '/reviews/:id',
     { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) }), response: { 200: Review, ...errors } } },
     async (req, reply) => {
-      reply.headers(SECURITY_HEADERS);
+      reply.headers(API_HEADERS);
       const review = await getReview(db, req.params.id);
       const version = `review-v1|${review.id}|${review.updatedAt}|${review.work}|${review.workTitle}|${review.author.slug}|${review.author.name}`;
       if (etagFromVersion(req, reply, version)) return reply.code(304).send(undefined as never);
@@ -33,7 +33,7 @@ export async function apiRoutes(app: FastifyInstance, { db }: { db: Db }): Promi
 }
 
 async function bodyEtagRoutes(app: FastifyInstance, { db }: { db: Db }): Promise<void> {
-  registerSecurityHeaders(app);
+  registerSecurityHeaders(app, API_HEADERS);
   await registerEtags(app);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.get('/works', { schema: { querystring: WorksQuery, response: { 200: WorkPage, ...errors } } }, (req) => listWorks(db, req.query));

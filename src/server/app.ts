@@ -8,7 +8,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import type { Db } from '../db/connection.js';
 import { AppError } from '../shared/errors.js';
 import { apiRoutes } from '../api/api.routes.js';
-import { loadAssets, SECURITY_HEADERS, sendPage } from '../site/http.js';
+import { API_HEADERS, loadAssets, SECURITY_HEADERS, sendPage } from '../site/http.js';
 import { siteRoutes } from '../site/site.routes.js';
 import { errorPage } from '../site/error.pages.js';
 import type { Site, SiteOptions } from '../site/site.context.js';
@@ -42,8 +42,8 @@ export async function buildApp({ db, logLevel = 'info', site: siteOptions = {} }
   };
 
   const sendError = (request: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string) => {
+    if (isApi(request)) return reply.headers(API_HEADERS).status(status).send({ error: { code, message } });
     reply.headers(SECURITY_HEADERS);
-    if (isApi(request)) return reply.status(status).send({ error: { code, message } });
     return sendPage(reply, errorPage(site, status, message, request.url.split('?')[0]!), status);
   };
 
@@ -66,7 +66,7 @@ export async function buildApp({ db, logLevel = 'info', site: siteOptions = {} }
   );
 
   app.get('/healthz', async (_request, reply) => {
-    reply.headers(SECURITY_HEADERS);
+    reply.headers(API_HEADERS);
     await db.kysely.selectFrom('works').select('id').limit(1).execute();
     return { status: 'ok' };
   });

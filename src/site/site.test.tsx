@@ -99,6 +99,9 @@ forEachDatabase((fresh) => {
       expect(page.headers['x-content-type-options'], url).toBe('nosniff');
       expect(String(page.headers['content-security-policy']), url).toContain("frame-ancestors 'none'");
     }
+    // JSON is never rendered: its policy forbids everything.
+    expect((await get('/api/v1/works')).headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect((await get('/')).headers['content-security-policy']).toContain("script-src 'self'");
   });
 });
 
