@@ -578,17 +578,22 @@ function writeLists(dbPath: string): Lists {
     const ids = sqlite.prepare("select id from reviews where status = 'published'").pluck().all() as number[];
     const reviews = sqlite.prepare('select count(*) from reviews').pluck().get() as number;
     const slugs = sqlite.prepare('select slug from works').pluck().all() as string[];
-    const words = [...new Set([...EN_NOUN, ...ROMAJI_NOUN, ...TAGS.filter((t) => !t.includes(' '))].map((w) => w.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()))];
-    const lists: Lists = { dir, reviewIds: join(dir, 'review-ids'), workSlugs: join(dir, 'work-slugs'), words: join(dir, 'words'), published: ids.length, reviews };
-    writeFileSync(lists.reviewIds, ids.join('\n'));
-    writeFileSync(lists.workSlugs, slugs.join('\n'));
-    writeFileSync(lists.words, words.join('\n'));
-    return lists;
+    return saveLists(dir, ids, reviews, slugs);
   } finally {
     sqlite.close();
   }
 }
 
+
+/** Writes the load generator's lists (published ids, slugs, search words) into `dir`. */
+function saveLists(dir: string, ids: number[], reviews: number, slugs: string[]): Lists {
+  const words = [...new Set([...EN_NOUN, ...ROMAJI_NOUN, ...TAGS.filter((t) => !t.includes(' '))].map((w) => w.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()))];
+  const lists: Lists = { dir, reviewIds: join(dir, 'review-ids'), workSlugs: join(dir, 'work-slugs'), words: join(dir, 'words'), published: ids.length, reviews };
+  writeFileSync(lists.reviewIds, ids.join('\n'));
+  writeFileSync(lists.workSlugs, slugs.join('\n'));
+  writeFileSync(lists.words, words.join('\n'));
+  return lists;
+}
 
 /** The same lists from a PostgreSQL database, for one that holds only part of the document. */
 async function writeListsFromPostgres(url: string): Promise<Lists> {
@@ -600,12 +605,7 @@ async function writeListsFromPostgres(url: string): Promise<Lists> {
     const ids = (await client.query<{ id: number }>("select id from reviews where status = 'published'")).rows.map((r) => r.id);
     const reviews = Number((await client.query<{ n: string }>('select count(*) as n from reviews')).rows[0]!.n);
     const slugs = (await client.query<{ slug: string }>('select slug from works')).rows.map((r) => r.slug);
-    const words = [...new Set([...EN_NOUN, ...ROMAJI_NOUN, ...TAGS.filter((t) => !t.includes(' '))].map((w) => w.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()))];
-    const lists: Lists = { dir, reviewIds: join(dir, 'review-ids'), workSlugs: join(dir, 'work-slugs'), words: join(dir, 'words'), published: ids.length, reviews };
-    writeFileSync(lists.reviewIds, ids.join('\n'));
-    writeFileSync(lists.workSlugs, slugs.join('\n'));
-    writeFileSync(lists.words, words.join('\n'));
-    return lists;
+    return saveLists(dir, ids, reviews, slugs);
   } finally {
     await client.end();
   }

@@ -5,7 +5,7 @@
 import type { VNode } from 'preact';
 import type { Site } from '../site/site.context.js';
 import { Layout } from '../site/layout.js';
-import { DateText, KIND_LABELS, Score, Stars, formatNumber, kindLabel, meanRating, queryString, roleLabel } from '../site/components.js';
+import { DateText, KIND_LABELS, MeanScore, Score, kindLabel, queryString, roleLabel } from '../site/components.js';
 import { urls } from '../shared/urls.js';
 import { highlight } from './highlight.js';
 import type { ParsedQuery } from './search.js';
@@ -307,7 +307,6 @@ function NoResults({ results }: { results: SearchResults }) {
 }
 
 function WorkHit({ work, query }: { work: WorkResult; query: ParsedQuery }) {
-  const mean = meanRating(work);
   return (
     <article class="work-card search-hit">
       <h3 class="work-card-title">
@@ -324,16 +323,7 @@ function WorkHit({ work, query }: { work: WorkResult; query: ParsedQuery }) {
           </>
         )}
         {' · '}
-        {mean === null ? (
-          <span class="score score-none">No scores yet</span>
-        ) : (
-          <span class="score">
-            <Stars rating={mean} /> <span class="score-text">{formatNumber(mean / 20)} out of 5</span>{' '}
-            <span class="muted">
-              ({work.ratingCount} {work.ratingCount === 1 ? 'score' : 'scores'})
-            </span>
-          </span>
-        )}
+        <MeanScore work={work} />
       </p>
       {work.matchedTitles.length > 0 && (
         <p class="search-hit-via">

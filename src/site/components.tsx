@@ -149,9 +149,22 @@ export interface WorkCardData {
 /** Mean rating of a work, 0–100, or null without scored reviews. */
 export const meanRating = (w: { ratingCount: number; ratingSum: number }): number | null => (w.ratingCount ? w.ratingSum / w.ratingCount : null);
 
+/** A work's mean score as stars, "3.6 out of 5" and its count; "No scores yet" without any. */
+export function MeanScore({ work, digits = 2 }: { work: { ratingCount: number; ratingSum: number }; digits?: number }) {
+  const mean = meanRating(work);
+  if (mean === null) return <span class="score score-none">No scores yet</span>;
+  return (
+    <span class="score">
+      <Stars rating={mean} /> <span class="score-text">{formatNumber(mean / 20, digits)} out of 5</span>{' '}
+      <span class="muted">
+        ({work.ratingCount} {work.ratingCount === 1 ? 'score' : 'scores'})
+      </span>
+    </span>
+  );
+}
+
 /** A work in a listing: title, kind, year, mean score and count; `extra` adds e.g. a role. */
 export function WorkCard({ work, extra }: { work: WorkCardData; extra?: ComponentChildren }) {
-  const mean = meanRating(work);
   return (
     <article class="work-card">
       <h3 class="work-card-title">
@@ -168,16 +181,7 @@ export function WorkCard({ work, extra }: { work: WorkCardData; extra?: Componen
         {extra && <> · {extra}</>}
       </p>
       <p class="work-card-score">
-        {mean === null ? (
-          <span class="score score-none">No scores yet</span>
-        ) : (
-          <span class="score">
-            <Stars rating={mean} /> <span class="score-text">{formatNumber(mean / 20)} out of 5</span>{' '}
-            <span class="muted">
-              ({work.ratingCount} {work.ratingCount === 1 ? 'score' : 'scores'})
-            </span>
-          </span>
-        )}
+        <MeanScore work={work} />
       </p>
     </article>
   );

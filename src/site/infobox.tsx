@@ -7,7 +7,7 @@ import type { ComponentChildren } from 'preact';
 import type { WorkDetail } from '../works/works.repository.js';
 import { CREDIT_ROLES } from '../import/import.types.js';
 import { urls } from '../shared/urls.js';
-import { formatNumber, kindLabel, meanRating, roleLabel, Stars } from './components.js';
+import { kindLabel, MeanScore, roleLabel } from './components.js';
 import { externalLinks } from './jsonld.js';
 
 type InfoBoxWork = Pick<WorkDetail, 'slug' | 'title' | 'kind' | 'year' | 'credits' | 'studios' | 'platforms' | 'tags' | 'externalIds' | 'ratingCount' | 'ratingSum'>;
@@ -62,7 +62,6 @@ export interface InfoBoxProps {
 }
 
 export function InfoBox({ work, heading = 'About this work', linkTitle = false, summary = false, id = 'infobox-heading' }: InfoBoxProps) {
-  const mean = meanRating(work);
   const elsewhere = externalLinks(work.externalIds);
   return (
     <section class="infobox" aria-labelledby={id}>
@@ -101,16 +100,7 @@ export function InfoBox({ work, heading = 'About this work', linkTitle = false, 
         )}
         {summary && (
           <Row label="Average">
-            {mean === null ? (
-              <span class="score score-none">No scores yet</span>
-            ) : (
-              <span class="score">
-                <Stars rating={mean} /> <span class="score-text">{formatNumber(mean / 20, 1)} out of 5</span>{' '}
-                <span class="muted">
-                  ({work.ratingCount} {work.ratingCount === 1 ? 'score' : 'scores'})
-                </span>
-              </span>
-            )}
+            <MeanScore work={work} digits={1} />
           </Row>
         )}
         {elsewhere.length > 0 && (
