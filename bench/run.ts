@@ -870,6 +870,19 @@ async function benchProfile(lists: Lists) {
   results.profile = out;
 }
 
+/**
+ * Review bodies are rendered when written, but a restored database (the dataset) has none yet:
+ * render them before any server starts, or its background pass would compete with the load.
+ */
+function renderReviews(databaseUrl: string): void {
+  ensureBuilt();
+  log('rendering the reviews that have no stored rendering (kansou render)…');
+  const started = performance.now();
+  const r = spawnSync(process.execPath, ['bin/kansou.js', 'render'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`kansou render failed (exit ${r.status}): ${r.stderr}`);
+  log(`${r.stderr.trim()} (${fmt((performance.now() - started) / 1000, 1)} s)`);
+}
+
 // ── Main ─────────────────────────────────────────────────────────────────────────────────
 
 async function main() {
@@ -884,6 +897,7 @@ async function main() {
       results.api = { skipped: `missing ${relative(ROOT, apiDb)}; run ${hint}` };
     } else {
       const lists = args['database-url'] ? await writeListsFromPostgres(args['database-url']) : writeLists(apiDb);
+      renderReviews(args['database-url'] ?? apiDb);
       if (lists.reviews !== apiReviews && args.db === undefined) log(`api: note: ${relative(ROOT, apiDb)} holds ${fmt(lists.reviews)} reviews, not ${fmt(apiReviews)}`);
       try {
         if (selected.has('api') || selected.has('works')) await benchApi(lists);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { forEachDatabase } from '../../test/databases.js';
-import { runCli } from '../../test/cli.js';
+import { runCli, startCli } from '../../test/cli.js';
 import { buildApp } from '../server/app.js';
 
 const fixtures = new URL('../../test/fixtures/reviews/', import.meta.url).pathname;
@@ -109,6 +109,28 @@ forEachDatabase((fresh) => {
     expect(restored.code).toBe(0);
     expect(restored.stderr).toContain('reviews: 2 created, 0 updated, 0 unchanged, 0 failed');
     expect((await runCli(['export'], { DATABASE_URL: other })).stdout).toBe(toStdout.stdout);
+    // A restore leaves the rendering of review bodies to the server, or to `kansou render`.
+    expect(restored.stderr).toContain('kansou render');
+    expect((await runCli(['render'], { DATABASE_URL: other })).stderr).toContain('rendered 2 reviews');
+    expect((await runCli(['render'], { DATABASE_URL: other })).stderr).toContain('every review is rendered');
+  });
+
+  it('renders the reviews a restore left unrendered once the server has started', async () => {
+    const { url } = await fresh();
+    await runCli(['import', fixtures], { DATABASE_URL: url });
+    const file = join(tmp(), 'backup.json');
+    await runCli(['export', '--output', file], { DATABASE_URL: url });
+    const { db, url: other } = await fresh();
+    await runCli(['import', file], { DATABASE_URL: other });
+    expect(await db.kysely.selectFrom('reviewRenders').select('reviewId').execute()).toEqual([]);
+
+    const server = startCli(['serve'], { DATABASE_URL: other, PORT: String(41000 + Math.floor(Math.random() * 9000)), HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+    try {
+      await server.waitFor('rendered 2 reviews that had no stored rendering');
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    expect(await db.kysely.selectFrom('reviewRenders').select('reviewId').execute()).toHaveLength(2);
   });
 
   it('refuses a JSON file that is not an export, changing nothing', async () => {

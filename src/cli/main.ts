@@ -14,6 +14,7 @@ import { importTextFiles, type FileReport } from '../import/plaintext.import.js'
 import { exportJson } from '../interchange/interchange.export.js';
 import { importJson } from '../interchange/interchange.import.js';
 import { buildApp } from '../server/app.js';
+import { renderPendingReviews } from '../reviews/reviews.service.js';
 
 class ExitCode extends Error {
   constructor(readonly code: number) {
@@ -98,6 +99,10 @@ async function importJsonFile(config: Config, file: string, options: { json?: bo
       process.stderr.write(`${section}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.failed} failed\n`);
     }
     for (const f of report.failures) process.stderr.write(`✗ ${file}: ${f.section} item ${f.item}: ${f.message}\n`);
+    const restored = report.counts.reviews;
+    if (restored && restored.created + restored.updated > 0) {
+      process.stderr.write('review pages are rendered by the server in the background after it starts, or now with `kansou render`\n');
+    }
   }
   if (report.failures.length) throw new ExitCode(1);
 }
@@ -113,9 +118,21 @@ export async function main(argv: string[]): Promise<void> {
       const c = config();
       const db = await openDatabase(c.databaseUrl);
       const app = await buildApp({ db, logLevel: c.logLevel, site: { name: c.siteName, publicUrl: c.publicUrl } });
-      app.addHook('onClose', () => db.close());
+      // Reviews a restore or an upgrade left unrendered are rendered a small batch at a time,
+      // between requests; pages render them on the spot until then.
+      const stop = new AbortController();
+      let rendering: Promise<unknown> = Promise.resolve();
+      app.addHook('onClose', async () => {
+        stop.abort();
+        await rendering;
+        await db.close();
+      });
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close());
       await app.listen({ port: c.port, host: c.host });
+      rendering = renderPendingReviews(db, { batchSize: 20, signal: stop.signal, pause: () => new Promise((r) => setImmediate(r)) }).then(
+        (n) => n > 0 && app.log.info(`rendered ${n} review${n === 1 ? '' : 's'} that had no stored rendering`),
+        (error: unknown) => app.log.error({ err: error }, 'rendering reviews in the background failed; pages render them on view'),
+      );
     });
 
   program
@@ -155,6 +172,18 @@ export async function main(argv: string[]): Promise<void> {
         await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
         await rename(partial, options.output);
         process.stderr.write(`exported ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')} to ${options.output}\n`);
+      });
+    });
+
+  program
+    .command('render')
+    .description('render the reviews that have no stored rendering (the server also does this on start)')
+    .action(async () => {
+      await withDb(config(), async (db) => {
+        const bar = progress('rendering');
+        const n = await renderPendingReviews(db, { batchSize: 500, onProgress: (done) => bar.tick(done) });
+        bar.done();
+        process.stderr.write(n ? `rendered ${n} review${n === 1 ? '' : 's'}\n` : 'every review is rendered\n');
       });
     });
 

@@ -91,6 +91,19 @@ export interface ReviewsTable {
   updatedAt: string;
 }
 
+/** A review body rendered when written (derived data; see reviews/reviews.render.ts). */
+export interface ReviewRendersTable {
+  reviewId: number;
+  /** The renderer version that made the row; an older one is rendered again. */
+  renderer: number;
+  /** The first TEXT_START_LENGTH characters of bodyText: all a listing's excerpt needs. */
+  textStart: string;
+  /** The body as the review page shows it, spoilers behind reveal controls. */
+  bodyHtml: string;
+  /** The body as plain text with each spoiler passage replaced by "[spoiler]": excerpts are cut from it. */
+  bodyText: string;
+}
+
 export interface Database {
   works: WorksTable;
   workTitles: WorkTitlesTable;
@@ -105,6 +118,7 @@ export interface Database {
   workTags: WorkLinkTable & { tagId: number };
   authors: AuthorsTable;
   reviews: ReviewsTable;
+  reviewRenders: ReviewRendersTable;
 }
 
 export type WorkRow = Selectable<WorksTable>;

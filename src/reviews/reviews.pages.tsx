@@ -8,14 +8,14 @@ import type { Site } from '../site/site.context.js';
 import { absoluteUrl } from '../site/site.context.js';
 import { Layout, type FeedLink, type PageHead } from '../site/layout.js';
 import { DateText, formatDate, Score, scoreAsWritten } from '../site/components.js';
-import { plainExcerpt, renderReviewBody } from '../site/markdown.js';
+import { bodyExcerpt, plainExcerpt, renderReviewBody } from '../site/markdown.js';
 import { InfoBox } from '../site/infobox.js';
 import { reviewJsonLd, reviewName } from '../site/jsonld.js';
 import { notFound } from '../shared/errors.js';
 import { urls } from '../shared/urls.js';
 import { loadWorkDetail, type WorkDetail } from '../works/works.repository.js';
 import { workFeeds, workTitleWithYear } from '../works/works.pages.js';
-import { findReviewViewForRead, type ReviewView } from './reviews.repository.js';
+import { findRenderedReview, type RenderedReviewView, type ReviewView } from './reviews.repository.js';
 import { withoutSpoilers } from './spoilers.js';
 
 /** Ids are positive integers that fit the databases' integer column (PostgreSQL would refuse more). */
@@ -39,14 +39,14 @@ function authorFeeds(site: Site, review: ReviewView): FeedLink[] {
  * What a search result or a link preview shows: the author's TL;DR, or else the start of the
  * body without its spoilers; the score as written goes first, since OpenGraph has no field for it.
  */
-export function reviewDescription(review: ReviewView, work: { title: string; year: number | null }): string {
+export function reviewDescription(review: ReviewView & { bodyText?: string | null }, work: { title: string; year: number | null }): string {
   const score = scoreAsWritten(review);
-  const text = (review.summary ? plainExcerpt(review.summary, 200) : '') || plainExcerpt(review.body, 200);
+  const text = (review.summary ? plainExcerpt(review.summary, 200) : '') || bodyExcerpt(review, 200);
   const lead = `${review.authorName} on ${workTitleWithYear(work)}${score ? `: ${score}` : ''}.`;
   return text ? `${lead} ${text}` : lead;
 }
 
-function reviewHead(site: Site, review: ReviewView, work: WorkDetail): PageHead {
+function reviewHead(site: Site, review: RenderedReviewView, work: WorkDetail): PageHead {
   const og: [string, string][] = [];
   if (review.publishedAt) og.push(['article:published_time', review.publishedAt]);
   og.push(['article:modified_time', review.updatedAt]);
@@ -69,7 +69,7 @@ const wasUpdated = (review: ReviewView) => review.publishedAt !== null && review
 
 export async function reviewPage(site: Site, id: string): Promise<VNode> {
   const reviewId = parseId(id);
-  const review = reviewId === undefined ? undefined : await findReviewViewForRead(site.db, reviewId);
+  const review = reviewId === undefined ? undefined : await findRenderedReview(site.db.kysely, reviewId);
   // A draft is as absent as a deleted review: its address must not reveal that it exists.
   if (!review || review.status !== 'published') throw notFound(`The review ${id}`);
   const work = await loadWorkDetail(site.db.kysely, review.workId);
@@ -115,7 +115,7 @@ export async function reviewPage(site: Site, id: string): Promise<VNode> {
               </p>
             )}
           </header>
-          <div class="prose" dangerouslySetInnerHTML={{ __html: renderReviewBody(review.body) }} />
+          <div class="prose" dangerouslySetInnerHTML={{ __html: review.bodyHtml ?? renderReviewBody(review.body) }} />
           <footer class="review-footer muted">
             More from <a href={urls.author(review.authorSlug)}>{review.authorName}</a> (
             <a href={urls.authorFeed(review.authorSlug, 'atom')}>feed</a>) · All reviews of{' '}

@@ -4,8 +4,9 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, NewReview, ReviewRow } from '../db/schema.js';
 import { prepared } from '../db/prepared.js';
-import type { Db } from '../db/connection.js';
+import type { Db, DialectName } from '../db/connection.js';
 import type { Statement as SqliteStatement } from 'better-sqlite3';
+import { RENDERER, type ReviewRender } from './reviews.render.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -80,6 +81,76 @@ export async function findReviewViewForRead(db: Db, id: number): Promise<ReviewV
 
 const rawReviewView = new WeakMap<object, { statement: SqliteStatement; keys: string[] }>();
 
+/** A review with its stored rendering, when one of the current renderer exists. */
+export interface RenderedReviewView extends ReviewView {
+  bodyHtml: string | null;
+  bodyText: string | null;
+}
+
+function withRenders(db: Executor) {
+  return db
+    .selectFrom('reviews')
+    .innerJoin('works', 'works.id', 'reviews.workId')
+    .innerJoin('authors', 'authors.id', 'reviews.authorId')
+    .leftJoin('reviewRenders', (join) => join.onRef('reviewRenders.reviewId', '=', 'reviews.id').on('reviewRenders.renderer', '=', sql.lit(RENDERER)));
+}
+
+// The review page's query: compiled once, like the API's.
+const renderedReviewById = prepared<RenderedReviewView, [number]>((db) =>
+  withRenders(db).select(viewColumns).select(['reviewRenders.bodyHtml', 'reviewRenders.bodyText']).where('reviews.id', '=', 0),
+);
+
+/** A review as a listing shows it: no body, only the start of its plain text when it is rendered. */
+export interface ReviewListing extends Omit<ReviewView, 'body'> {
+  /** The start of the stored plain text (reviews.render.ts), or null when the review is not rendered. */
+  bodyText: string | null;
+  /** The Markdown body, only when the review is not rendered (otherwise empty). */
+  body: string;
+}
+
+function listings(db: Executor) {
+  return withRenders(db)
+    .select(viewColumns.filter((c) => c !== 'reviews.body'))
+    .select((eb) => [
+      'reviewRenders.textStart as bodyText',
+      eb.case().when('reviewRenders.reviewId', 'is', null).then(eb.ref('reviews.body')).else(sql.lit('')).end().as('body'),
+    ]);
+}
+
+export async function findRenderedReview(db: Kysely<Database>, id: number): Promise<RenderedReviewView | undefined> {
+  return (await renderedReviewById(db, id))[0];
+}
+
+export async function saveReviewRender(db: Executor, reviewId: number, render: ReviewRender): Promise<void> {
+  const values = { renderer: RENDERER, textStart: render.textStart, bodyText: render.bodyText, bodyHtml: render.bodyHtml };
+  await db
+    .insertInto('reviewRenders')
+    .values({ reviewId, ...values })
+    .onConflict((oc) => oc.column('reviewId').doUpdateSet(values))
+    .execute();
+}
+
+/** Ids of reviews after `afterId` without a rendering of the current renderer, in id order. */
+export async function listReviewsToRender(db: Executor, afterId: number, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('reviews')
+    .leftJoin('reviewRenders', 'reviewRenders.reviewId', 'reviews.id')
+    .select('reviews.id')
+    .where('reviews.id', '>', afterId)
+    .where((eb) => eb.or([eb('reviewRenders.reviewId', 'is', null), eb('reviewRenders.renderer', '<>', RENDERER)]))
+    .orderBy('reviews.id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** The bodies of these reviews, locked against a concurrent edit until the transaction ends (PostgreSQL). */
+export async function lockReviewBodies(trx: Transaction<Database>, ids: number[], dialect: DialectName): Promise<{ id: number; body: string }[]> {
+  const query = trx.selectFrom('reviews').select(['id', 'body']).where('id', 'in', ids);
+  // SQLite has no row locks: its one writer at a time already keeps the body from changing.
+  return (dialect === 'postgres' ? query.forUpdate() : query).execute();
+}
+
 export async function findReviewViews(db: Executor, ids: number[]): Promise<ReviewView[]> {
   if (ids.length === 0) return [];
   const rows = await views(db).where('reviews.id', 'in', ids).execute();
@@ -139,8 +210,8 @@ export async function listPublishedReviews(db: Executor, q: ReviewListQuery): Pr
  * Page numbers rather than a cursor: a work has tens of reviews, rarely thousands, so the
  * skipped rows cost little and readers get numbered pages.
  */
-const publishedReviewsOfWork = prepared<ReviewView, [workId: number, limit: number, offset: number]>((db) =>
-  views(db)
+const publishedReviewsOfWork = prepared<ReviewListing, [workId: number, limit: number, offset: number]>((db) =>
+  listings(db)
     .where('reviews.status', '=', sql.lit('published'))
     .where('reviews.workId', '=', 0)
     .where('reviews.publishedAt', 'is not', null)
@@ -150,7 +221,7 @@ const publishedReviewsOfWork = prepared<ReviewView, [workId: number, limit: numb
     .offset(0),
 );
 
-export async function listPublishedReviewsOfWork(db: Kysely<Database>, workId: number, limit: number, offset: number): Promise<ReviewView[]> {
+export async function listPublishedReviewsOfWork(db: Kysely<Database>, workId: number, limit: number, offset: number): Promise<ReviewListing[]> {
   return publishedReviewsOfWork(db, workId, limit, offset);
 }
 

@@ -12,6 +12,8 @@ import { formatScore, isValidScore, ratingFromScore } from './score.js';
 import { invalidInput } from '../shared/errors.js';
 import { withoutSpoilers } from './spoilers.js';
 import * as reviews from './reviews.repository.js';
+import { renderReview } from './reviews.render.js';
+import type { Db } from '../db/connection.js';
 
 export interface ReviewSave {
   reviewId: number;
@@ -78,6 +80,7 @@ export async function saveReviewOfWork(
 export async function afterReviewWrite(trx: Transaction<Database>, search: SearchIndex, reviewId: number, workId: number): Promise<void> {
   await refreshWorkAggregates(trx, [workId]);
   const view = await reviews.findReviewView(trx, reviewId);
+  if (view) await reviews.saveReviewRender(trx, reviewId, renderReview(view.body));
   if (!view || view.status !== 'published') {
     await search.remove(trx, 'reviews', reviewId);
     return;
@@ -88,4 +91,33 @@ export async function afterReviewWrite(trx: Transaction<Database>, search: Searc
 /** What search indexes of a review. Spoiler passages are left out: a match must never give them away. */
 export function reviewSearchDocument(review: { headline: string | null; summary: string | null; workTitle: string; body: string }): string {
   return searchDocument([review.headline, review.summary, review.workTitle, withoutSpoilers(review.body, ' ')]);
+}
+
+/**
+ * Renders every review that has no rendering of the current renderer (after a restore, or an
+ * upgrade that changed the renderer), a batch per transaction, in id order. Safe to run from
+ * several processes at once: each batch locks its bodies, and a rendering is the same whoever
+ * makes it. `pause` runs between batches (the server yields to requests there).
+ */
+export async function renderPendingReviews(
+  db: Db,
+  options: { batchSize?: number; pause?: () => Promise<void>; onProgress?: (rendered: number) => void; signal?: AbortSignal } = {},
+): Promise<number> {
+  const batchSize = options.batchSize ?? 100;
+  let after = 0;
+  let rendered = 0;
+  while (!options.signal?.aborted) {
+    const ids = await reviews.listReviewsToRender(db.kysely, after, batchSize);
+    if (ids.length === 0) break;
+    await db.kysely.transaction().execute(async (trx) => {
+      for (const { id, body } of await reviews.lockReviewBodies(trx, ids, db.dialect)) {
+        await reviews.saveReviewRender(trx, id, renderReview(body));
+      }
+    });
+    rendered += ids.length;
+    after = ids[ids.length - 1]!;
+    options.onProgress?.(rendered);
+    await options.pause?.();
+  }
+  return rendered;
 }

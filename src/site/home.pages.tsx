@@ -4,14 +4,14 @@
 import type { Site } from './site.context.js';
 import { Layout } from './layout.js';
 import { ReviewCard, WorkCard, type ReviewCardData } from './components.js';
-import { plainExcerpt } from './markdown.js';
+import { bodyExcerpt } from './markdown.js';
 import { listPublishedReviews, type ReviewView } from '../reviews/reviews.repository.js';
 import { topRatedWorks } from '../browse/browse.service.js';
 import { urls } from '../shared/urls.js';
 
 /** A review as listings show it: the excerpt is spoiler-free plain text. */
-export function reviewCardData(r: ReviewView, excerptLength = 240): ReviewCardData {
-  return { ...r, excerpt: plainExcerpt(r.body, excerptLength) };
+export function reviewCardData(r: ReviewView & { bodyText?: string | null }, excerptLength = 240): ReviewCardData {
+  return { ...r, excerpt: bodyExcerpt(r, excerptLength) };
 }
 
 export async function homePage(site: Site) {

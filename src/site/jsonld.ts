@@ -7,7 +7,7 @@
 import type { WorkDetail } from '../works/works.repository.js';
 import { urls } from '../shared/urls.js';
 import { absoluteUrl, type Site } from './site.context.js';
-import { plainExcerpt } from './markdown.js';
+import { bodyExcerpt, plainExcerpt } from './markdown.js';
 
 type Json = Record<string, unknown>;
 
@@ -133,6 +133,8 @@ export interface ReviewForJsonLd {
   id: number;
   headline: string | null;
   body: string;
+  /** The body's stored plain text (reviews/reviews.render.ts), when rendered. */
+  bodyText?: string | null;
   summary: string | null;
   scoreValue: number | null;
   scoreMax: number | null;
@@ -171,7 +173,7 @@ export function reviewJsonLd(site: Site, review: ReviewForJsonLd, work: WorkDeta
       : undefined,
     // The summary is written by the author as a TL;DR; the body loses its spoiler passages.
     abstract: review.summary ? plainExcerpt(review.summary, 500) : undefined,
-    reviewBody: plainExcerpt(review.body, REVIEW_BODY_LENGTH) || undefined,
+    reviewBody: bodyExcerpt(review, REVIEW_BODY_LENGTH) || undefined,
     itemReviewed: workJsonLd(site, work),
   });
 }

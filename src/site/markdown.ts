@@ -127,18 +127,37 @@ export function renderWithoutSpoilers(body: string, noteHtml: string): string {
  * boundary: for excerpts, meta descriptions and structured data.
  */
 export function plainExcerpt(body: string, maxLength = 240): string {
+  // The Markdown clean-up only needs what can reach the excerpt; markup only shortens text.
+  return cutText(plainText(body, maxLength * 2 + 200), maxLength);
+}
+
+/**
+ * `plainExcerpt` of a review's body, cut from its stored plain text when it has one
+ * (reviews/reviews.render.ts) instead of cleaning up the Markdown again.
+ */
+export function bodyExcerpt(review: { body: string; bodyText?: string | null }, maxLength = 240): string {
+  return review.bodyText == null ? plainExcerpt(review.body, maxLength) : cutText(review.bodyText, maxLength);
+}
+
+/**
+ * The body as plain text: each spoiler passage replaced by "[spoiler]", Markdown markup taken
+ * out, white space collapsed. `limit` stops the clean-up after that many characters of source.
+ */
+export function plainText(body: string, limit = Infinity): string {
   // Spoilers go first and over the whole body: a passage opened before any cut must not leak.
   // A marker keeps the sentence around it readable ("turns on one moment: [spoiler], and…").
-  const visible = withoutSpoilers(body, '[spoiler]');
-  // The Markdown clean-up only needs what can reach the excerpt; markup only shortens text.
-  const limit = maxLength * 2 + 200;
-  const text = (visible.length > limit ? visible.slice(0, limit) : visible)
+  const visible = body.includes('||') || body.includes(':::') ? withoutSpoilers(body, '[spoiler]') : body;
+  return (visible.length > limit ? visible.slice(0, limit) : visible)
     .replace(/^#{1,6}\s+/gm, '')
     .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/(\*\*|__|\*|_|`|~~)(?=\S)([\s\S]*?\S)\1/g, '$2')
     .replace(/^\s*(?:[-*+]|\d+\.|>)\s+/gm, '')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** Plain text cut to at most `maxLength` characters at a word boundary, with an ellipsis. */
+export function cutText(text: string, maxLength: number): string {
   if (text.length <= maxLength) return text;
   const cut = text.slice(0, maxLength);
   const space = cut.lastIndexOf(' ');
