@@ -252,10 +252,102 @@ export async function listTagNamesOfWorks(db: Executor, workIds: number[]): Prom
 export async function listPublishedReviewsPage(
   db: Executor,
   q: { authorId?: number; workId?: number; limit: number; offset: number },
-): Promise<ReviewView[]> {
+): Promise<ReviewListing[]> {
   // `is not null`: see listPublishedReviews.
-  let query = views(db).where('reviews.status', '=', 'published').where('reviews.publishedAt', 'is not', null);
+  let query = listings(db).where('reviews.status', '=', 'published').where('reviews.publishedAt', 'is not', null);
   if (q.workId !== undefined) query = query.where('reviews.workId', '=', q.workId);
   if (q.authorId !== undefined) query = query.where('reviews.authorId', '=', q.authorId);
   return query.orderBy('reviews.publishedAt', 'desc').orderBy('reviews.id', 'desc').limit(q.limit).offset(q.offset).execute();
+}
+
+// ── Compiled statements for bulk writers (the review-file import) ────────────────────────
+// Run inside a write transaction through db/compiled.ts: built and compiled once, not per file.
+
+import { compiled, type WriteContext } from '../db/compiled.js';
+
+/** The columns an import writes, in the order the compiled statements bind them. */
+export interface ReviewWrite {
+  status: 'draft' | 'published';
+  headline: string | null;
+  summary: string | null;
+  body: string;
+  scoreValue: number | null;
+  scoreMax: number | null;
+  scoreText: string | null;
+  rating: number | null;
+  hasSpoilers: number;
+  publishedAt: string | null;
+  updatedAt: string;
+}
+
+const writeValues = (r: ReviewWrite) => [
+  r.status,
+  r.headline,
+  r.summary,
+  r.body,
+  r.scoreValue,
+  r.scoreMax,
+  r.scoreText,
+  r.rating,
+  r.hasSpoilers,
+  r.publishedAt,
+  r.updatedAt,
+];
+const placeholders: ReviewWrite = {
+  status: 'published',
+  headline: '',
+  summary: '',
+  body: '',
+  scoreValue: 0,
+  scoreMax: 0,
+  scoreText: '',
+  rating: 0,
+  hasSpoilers: 0,
+  publishedAt: '',
+  updatedAt: '',
+};
+
+const reviewsOfAuthorAndWork = compiled<ReviewRow, [authorId: number, workId: number]>((db) =>
+  db.selectFrom('reviews').selectAll().where('authorId', '=', 0).where('workId', '=', 0).orderBy('id'),
+);
+
+/** The author's review of the work (the first, should there be several). */
+export async function findReviewByAuthorAndWorkIn(w: WriteContext, authorId: number, workId: number): Promise<ReviewRow | undefined> {
+  return reviewsOfAuthorAndWork.first(w, authorId, workId);
+}
+
+const reviewInsert = compiled<{ id: number }, unknown[]>((db) =>
+  db
+    .insertInto('reviews')
+    .values({ ...placeholders, workId: 0, authorId: 0, createdAt: '' })
+    .returning('id'),
+);
+
+export async function insertReviewIn(w: WriteContext, v: ReviewWrite & { workId: number; authorId: number; createdAt: string }): Promise<number> {
+  return (await reviewInsert.first(w, ...writeValues(v), v.workId, v.authorId, v.createdAt))!.id;
+}
+
+const reviewUpdate = compiled<never, unknown[]>((db) => db.updateTable('reviews').set(placeholders).where('id', '=', 0));
+
+export async function updateReviewIn(w: WriteContext, id: number, v: ReviewWrite): Promise<void> {
+  await reviewUpdate.all(w, ...writeValues(v), id);
+}
+
+const renderUpsert = compiled<never, [reviewId: number, renderer: number, textStart: string, bodyText: string, bodyHtml: string]>((db) =>
+  db
+    .insertInto('reviewRenders')
+    .values({ reviewId: 0, renderer: 0, textStart: '', bodyText: '', bodyHtml: '' })
+    .onConflict((oc) =>
+      oc.column('reviewId').doUpdateSet((eb) => ({
+        renderer: eb.ref('excluded.renderer'),
+        textStart: eb.ref('excluded.textStart'),
+        bodyText: eb.ref('excluded.bodyText'),
+        bodyHtml: eb.ref('excluded.bodyHtml'),
+      })),
+    ),
+);
+
+/** `saveReviewRender` as a compiled statement. */
+export async function saveReviewRenderIn(w: WriteContext, reviewId: number, render: ReviewRender): Promise<void> {
+  await renderUpsert.all(w, reviewId, RENDERER, render.textStart, render.bodyText, render.bodyHtml);
 }

@@ -5,17 +5,17 @@ import type { Site } from './site.context.js';
 import { Layout } from './layout.js';
 import { ReviewCard, WorkCard, type ReviewCardData } from './components.js';
 import { bodyExcerpt } from './markdown.js';
-import { listPublishedReviews, type ReviewView } from '../reviews/reviews.repository.js';
+import { listPublishedReviewsPage, type ReviewListing } from '../reviews/reviews.repository.js';
 import { topRatedWorks } from '../browse/browse.service.js';
 import { urls } from '../shared/urls.js';
 
 /** A review as listings show it: the excerpt is spoiler-free plain text. */
-export function reviewCardData(r: ReviewView & { bodyText?: string | null }, excerptLength = 240): ReviewCardData {
+export function reviewCardData(r: ReviewListing, excerptLength = 240): ReviewCardData {
   return { ...r, excerpt: bodyExcerpt(r, excerptLength) };
 }
 
 export async function homePage(site: Site) {
-  const [latest, top] = await Promise.all([listPublishedReviews(site.db.kysely, { limit: 12 }), topRatedWorks(site.db, 8)]);
+  const [latest, top] = await Promise.all([listPublishedReviewsPage(site.db.kysely, { limit: 12, offset: 0 }), topRatedWorks(site.db, 8)]);
   return (
     <Layout site={site} head={{ title: site.name, path: urls.home(), description: `The latest reviews of anime, series and films on ${site.name}.` }}>
       <h1 class="visually-hidden">{site.name}</h1>

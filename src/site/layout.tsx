@@ -3,6 +3,7 @@
  * feeds, JSON-LD), the header with the search box, and the footer.
  */
 import type { ComponentChildren } from 'preact';
+import { renderToString } from 'preact-render-to-string';
 import { urls } from '../shared/urls.js';
 import { absoluteUrl, type Site } from './site.context.js';
 
@@ -47,6 +48,72 @@ export function siteFeeds(site: Site): FeedLink[] {
   ];
 }
 
+function HeaderInner({ site, query }: { site: Site; query?: string }) {
+  return (
+    <>
+      <div class="site-header-inner">
+        <a class="site-name" href={urls.home()}>
+          {site.name}
+        </a>
+        <nav aria-label="Site">
+          <ul class="site-nav">
+            <li>
+              <a href={urls.home()}>Latest</a>
+            </li>
+            <li>
+              <a href={urls.browse()}>Rankings</a>
+            </li>
+          </ul>
+        </nav>
+        <form class="site-search" role="search" action={urls.search()} method="get">
+          <label for="site-search-q" class="visually-hidden">
+            Search titles, people, studios and reviews
+          </label>
+          <input id="site-search-q" type="search" name="q" value={query ?? ''} placeholder="Search" maxLength={200} />
+          <button type="submit">Search</button>
+        </form>
+      </div>
+    </>
+  );
+}
+
+function FooterInner({ site }: { site: Site }) {
+  return (
+    <>
+      <ul class="footer-links">
+        <li>{site.name}</li>
+        <li>
+          <a href={urls.feed('atom')}>Atom feed</a>
+        </li>
+        <li>
+          <a href={urls.feed('json')}>JSON Feed</a>
+        </li>
+        <li>
+          <a href={urls.feed('rss')}>RSS</a>
+        </li>
+        <li>
+          <a href="/sitemap.xml">Sitemap</a>
+        </li>
+      </ul>
+      <p class="powered">Published with Kansou.</p>
+    </>
+  );
+}
+
+/**
+ * The header and footer are the same on every page (but for a search page's query in the
+ * box): rendered once per site, still through Preact and so escaped, and reused.
+ */
+const chromeCache = new WeakMap<Site, { header: string; footer: string }>();
+function chrome(site: Site): { header: string; footer: string } {
+  let html = chromeCache.get(site);
+  if (!html) {
+    html = { header: renderToString(<HeaderInner site={site} />), footer: renderToString(<FooterInner site={site} />) };
+    chromeCache.set(site, html);
+  }
+  return html;
+}
+
 export function Layout({ site, head, children, query }: { site: Site; head: PageHead; children: ComponentChildren; query?: string }) {
   const fullTitle = head.path === '/' ? site.name : `${head.title} · ${site.name}`;
   const canonical = absoluteUrl(site, head.path);
@@ -86,51 +153,11 @@ export function Layout({ site, head, children, query }: { site: Site; head: Page
         <a class="skip-link" href="#main">
           Skip to content
         </a>
-        <header class="site-header">
-          <div class="site-header-inner">
-            <a class="site-name" href={urls.home()}>
-              {site.name}
-            </a>
-            <nav aria-label="Site">
-              <ul class="site-nav">
-                <li>
-                  <a href={urls.home()}>Latest</a>
-                </li>
-                <li>
-                  <a href={urls.browse()}>Rankings</a>
-                </li>
-              </ul>
-            </nav>
-            <form class="site-search" role="search" action={urls.search()} method="get">
-              <label for="site-search-q" class="visually-hidden">
-                Search titles, people, studios and reviews
-              </label>
-              <input id="site-search-q" type="search" name="q" value={query ?? ''} placeholder="Search" maxLength={200} />
-              <button type="submit">Search</button>
-            </form>
-          </div>
-        </header>
+        <header class="site-header" dangerouslySetInnerHTML={{ __html: query ? renderToString(<HeaderInner site={site} query={query} />) : chrome(site).header }} />
         <main id="main" tabIndex={-1}>
           {children}
         </main>
-        <footer class="site-footer">
-          <ul class="footer-links">
-            <li>{site.name}</li>
-            <li>
-              <a href={urls.feed('atom')}>Atom feed</a>
-            </li>
-            <li>
-              <a href={urls.feed('json')}>JSON Feed</a>
-            </li>
-            <li>
-              <a href={urls.feed('rss')}>RSS</a>
-            </li>
-            <li>
-              <a href="/sitemap.xml">Sitemap</a>
-            </li>
-          </ul>
-          <p class="powered">Published with Kansou.</p>
-        </footer>
+        <footer class="site-footer" dangerouslySetInnerHTML={{ __html: chrome(site).footer }} />
       </body>
     </html>
   );
