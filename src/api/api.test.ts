@@ -152,6 +152,35 @@ forEachDatabase((fresh) => {
     expect(unknown.json().error.code).toBe('not_found');
   });
 
+  it('gives a review a new ETag when its work or its author is renamed, and 304 for the current one', async () => {
+    const { db } = await fresh();
+    const hero = await seed(db);
+    const server = await start(db);
+    const url = `/api/v1/reviews/${hero.review.id}`;
+    const etag = async () => {
+      const res = await server.inject(url);
+      expect(res.statusCode).toBe(200);
+      expect(res.headers.etag).toMatch(/^W\/"[\w-]+"$/);
+      return String(res.headers.etag);
+    };
+    const tags = [await etag()];
+    expect(await etag()).toBe(tags[0]);
+    await db.kysely.updateTable('works').set({ title: 'Hero not Mask' }).where('slug', '=', 'hero-not-equal-mask').execute();
+    tags.push(await etag());
+    await db.kysely.updateTable('works').set({ slug: 'hero-not-mask' }).where('slug', '=', 'hero-not-equal-mask').execute();
+    tags.push(await etag());
+    await db.kysely.updateTable('authors').set({ name: 'Aiko Tanaka-Mori' }).where('slug', '=', 'aiko-tanaka').execute();
+    tags.push(await etag());
+    await db.kysely.updateTable('authors').set({ slug: 'aiko-tanaka-mori' }).where('slug', '=', 'aiko-tanaka').execute();
+    tags.push(await etag());
+    expect(new Set(tags).size).toBe(tags.length);
+    const current = await server.inject({ url, headers: { 'if-none-match': tags.at(-1)! } });
+    expect(current.statusCode).toBe(304);
+    expect(current.body).toBe('');
+    expect(current.headers['x-content-type-options']).toBe('nosniff');
+    expect((await server.inject({ url, headers: { 'if-none-match': tags[0]! } })).statusCode).toBe(200);
+  });
+
   it('does not serve drafts', async () => {
     const { db } = await fresh();
     const draft = await importParsedItem(db, makeItem({}, { status: 'draft', publishedAt: null }), { author: 'Aiko Tanaka' });

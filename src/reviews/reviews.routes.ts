@@ -33,7 +33,10 @@ export function presentReviewSummary(r: reviews.ReviewView): ReviewSummaryJson {
 export async function getReview(db: Db, id: number): Promise<ReviewJson> {
   const review = await reviews.findReviewViewForRead(db, id);
   if (!review || review.status !== 'published') throw notFound(`The review ${id}`);
-  return { ...presentReviewSummary(review), body: review.body };
+  // The summary with the body added in place (no second object copied from it).
+  const json = presentReviewSummary(review) as ReviewJson;
+  json.body = review.body;
+  return json;
 }
 
 export async function listReviews(db: Db, query: { q?: string; work?: string; author?: string; limit?: number; cursor?: string }) {
