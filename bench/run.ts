@@ -58,6 +58,7 @@ const { values: args, positionals } = parseArgs({
     reviews: { type: 'string' },
     db: { type: 'string' },
     'database-url': { type: 'string' },
+    'profile-page': { type: 'string' },
     'json-reviews': { type: 'string' },
     files: { type: 'string' },
     duration: { type: 'string' },
@@ -825,14 +826,17 @@ async function benchProfile(lists: Lists) {
   currentSection = 'profile';
   ensureBuilt();
   const out: Record<string, unknown> = {};
+  // --profile-page review|work profiles the app's page instead of the API (and no bare server).
+  const page = args['profile-page'];
+  const load = page === 'review' ? { path: '/reviews/{}', listFile: lists.reviewIds } : page === 'work' ? { path: '/works/{}', listFile: lists.workSlugs } : { path: '/api/v1/reviews/{}', listFile: lists.reviewIds };
   const targets = [
-    { name: 'app', start: (dir: string) => startApp(['--cpu-prof', `--cpu-prof-dir=${dir}`]) },
+    { name: page ? `${page}-page` : 'app', start: (dir: string) => startApp(['--cpu-prof', `--cpu-prof-dir=${dir}`]) },
     {
       name: 'bare-prepared',
       start: async (dir: string) =>
         startServer('bare-prepared', [process.execPath, '--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', join(BENCH_DIR, 'lib', 'bare-server.ts'), 'prepared'], { DATABASE_URL: apiDb }, await freePort()),
     },
-  ];
+  ].slice(0, page ? 1 : 2);
   for (const target of targets) {
     const dir = mkdtempSync(join(tmpdir(), 'kansou-bench-prof-'));
     const spawned = performance.now();
@@ -841,9 +845,9 @@ async function benchProfile(lists: Lists) {
     let run: ApiRun;
     try {
       log(`profile ${target.name}: warming up ${warmup} s, then 100 connections for 10 s under --cpu-prof…`);
-      await runLoad(server, { path: '/api/v1/reviews/{}', listFile: lists.reviewIds, connections: 50, pipelining: 1, duration: warmup, prewarm: apiDb });
+      await runLoad(server, { ...load, connections: 50, pipelining: 1, duration: warmup, prewarm: apiDb });
       const from = performance.now() - spawned;
-      run = await runLoad(server, { path: '/api/v1/reviews/{}', listFile: lists.reviewIds, connections: 100, pipelining: 1, duration: 10 });
+      run = await runLoad(server, { ...load, connections: 100, pipelining: 1, duration: 10 });
       window = { fromMs: from + 1500, toMs: performance.now() - spawned - 500 };
       log(`  (profiled, so slower) ${describeRun(run)}`);
     } finally {

@@ -18,6 +18,11 @@ const port = (raw: string) => {
   return n;
 };
 const text = (raw: string) => raw;
+const megabytes = (raw: string) => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 2 || n > 65536) throw new Error('must be a whole number of megabytes between 2 and 65536');
+  return n;
+};
 const logLevel = (raw: string) => {
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
   if (!levels.includes(raw)) throw new Error(`must be one of ${levels.join(', ')}`);
@@ -50,6 +55,12 @@ export const OPTIONS = {
     description: 'Name of the site owner: the author of reviews imported without --author',
     default: 'Site Owner',
     parse: text,
+  },
+  sqliteCacheMb: {
+    env: 'KANSOU_SQLITE_CACHE_MB',
+    description: 'SQLite only: memory the server may use to keep database pages it reads often, in MB',
+    default: 256,
+    parse: megabytes,
   },
   logLevel: { env: 'LOG_LEVEL', description: 'Log level', default: 'info', parse: logLevel },
   siteName: { env: 'KANSOU_SITE_NAME', description: 'Name of the site, shown in every page title and feed', default: 'Kansou', parse: text },

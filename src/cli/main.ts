@@ -11,10 +11,13 @@ import { migrateToLatest } from '../db/migrate.js';
 import { AppError } from '../shared/errors.js';
 import { expandInputs } from '../import/files.js';
 import { importTextFiles, type FileReport } from '../import/plaintext.import.js';
-import { exportJson } from '../interchange/interchange.export.js';
-import { importJson } from '../interchange/interchange.import.js';
-import { buildApp } from '../server/app.js';
-import { renderPendingReviews } from '../reviews/reviews.service.js';
+
+// The server, the JSON format and the renderer are loaded by the commands that use them: loading
+// every module took longer than importing a few thousand review files.
+const server = () => import('../server/app.js');
+const interchangeExport = () => import('../interchange/interchange.export.js');
+const interchangeImport = () => import('../interchange/interchange.import.js');
+const reviewsService = () => import('../reviews/reviews.service.js');
 
 class ExitCode extends Error {
   constructor(readonly code: number) {
@@ -88,6 +91,7 @@ async function importFiles(config: Config, paths: string[], options: { author?: 
 }
 
 async function importJsonFile(config: Config, file: string, options: { json?: boolean }) {
+  const { importJson } = await interchangeImport();
   const input = file === '-' ? process.stdin : createReadStream(file);
   const bar = progress('restoring');
   const report = await withDb(config, (db) => importJson(db, input, { onProgress: (n) => bar.tick(n) }));
@@ -116,7 +120,8 @@ export async function main(argv: string[]): Promise<void> {
     .description('start the web server (DATABASE_URL, PORT, HOST from the environment)')
     .action(async () => {
       const c = config();
-      const db = await openDatabase(c.databaseUrl);
+      const [{ buildApp }, { renderPendingReviews }] = await Promise.all([server(), reviewsService()]);
+      const db = await openDatabase(c.databaseUrl, { sqliteCacheMb: c.sqliteCacheMb });
       const app = await buildApp({ db, logLevel: c.logLevel, site: { name: c.siteName, publicUrl: c.publicUrl } });
       // Reviews a restore or an upgrade left unrendered are rendered a small batch at a time,
       // between requests; pages render them on the spot until then.
@@ -160,6 +165,7 @@ export async function main(argv: string[]): Promise<void> {
     .addOption(new Option('--format <format>', 'output format').choices(['json']).default('json'))
     .option('-o, --output <file>', 'write to a file instead of standard output')
     .action(async (options: { output?: string }) => {
+      const { exportJson } = await interchangeExport();
       await withDb(config(), async (db) => {
         if (!options.output) {
           await exportJson(db, process.stdout);
@@ -179,6 +185,7 @@ export async function main(argv: string[]): Promise<void> {
     .command('render')
     .description('render the reviews that have no stored rendering (the server also does this on start)')
     .action(async () => {
+      const { renderPendingReviews } = await reviewsService();
       await withDb(config(), async (db) => {
         const bar = progress('rendering');
         const n = await renderPendingReviews(db, { batchSize: 500, onProgress: (done) => bar.tick(done) });

@@ -40,6 +40,8 @@ export interface OpenOptions {
   migrate?: boolean;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /** SQLite's page cache, in MB (SQLite's own default otherwise). */
+  sqliteCacheMb?: number;
 }
 
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Db> {
@@ -59,6 +61,9 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    // SQLite's default page cache holds a few MB; a server reading a large catalog at random keeps the
+    // works, names and index pages it needs over and over in a bigger one (set by `serve`).
+    if (options.sqliteCacheMb) sqlite.pragma(`cache_size = -${Math.round(options.sqliteCacheMb * 1024)}`);
     const kysely = new Kysely<Database>({
       dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
       plugins: [new CamelCasePlugin()],
