@@ -2,8 +2,8 @@
  * `npm run bench [-- text json api works bare profile] [options]`: the performance targets,
  * measured. With no measurement named, runs text, json, api (with works) and bare.
  *
- *   text     5,000 plain-text review files, imported with importTextFiles (what the CLI calls),
- *            with importTextFile one by one, and with `node bin/kansou.js import DIR`
+ *   text     5,000 plain-text review files, imported with importTextFiles (what the CLI calls; and
+ *            on one thread), with importTextFile one by one, and with `node bin/kansou.js import DIR`
  *   json     a 100,000-review interchange document imported with importJson, in a child process,
  *            with its RSS sampled every 100 ms
  *   api      GET /api/v1/reviews/ID on the 1,000,000-review database: server on core 0,
@@ -397,7 +397,13 @@ async function benchText() {
   type Report = { source: string; ok: boolean; error: string | null; result?: { review: { action: string }; work: { action: string } } };
   const mod = (await import('../src/import/plaintext.import.js')) as unknown as {
     importTextFile: (db: unknown, path: string, author: string) => Promise<Report>;
-    importTextFiles?: (db: unknown, files: { path: string; missing: boolean }[], author: string) => Promise<Report[]>;
+    importTextFiles?: (
+      db: unknown,
+      files: { path: string; missing: boolean }[],
+      author: string,
+      onReport?: (report: Report) => void,
+      options?: { worker?: boolean },
+    ) => Promise<Report[]>;
   };
   const { openDatabase } = await import('../src/db/connection.js');
   const tmp = mkdtempSync(join(tmpdir(), 'kansou-bench-text-'));
@@ -414,10 +420,16 @@ async function benchText() {
     const variants: { name: string; figure: string; run: (db: unknown) => Promise<Report[]> }[] = [];
     if (mod.importTextFiles) {
       const importTextFiles = mod.importTextFiles;
+      const list = files.map((path) => ({ path, missing: false }));
       variants.push({
         name: 'batched',
-        figure: 'files/s, importTextFiles (what the CLI calls)',
-        run: (db) => importTextFiles(db, files.map((path) => ({ path, missing: false })), 'Bench Author'),
+        figure: 'files/s, importTextFiles (what the CLI calls: reading on a worker thread)',
+        run: (db) => importTextFiles(db, list, 'Bench Author'),
+      });
+      variants.push({
+        name: 'batchedOneThread',
+        figure: 'files/s, importTextFiles on one thread (worker: false)',
+        run: (db) => importTextFiles(db, list, 'Bench Author', () => {}, { worker: false }),
       });
     }
     variants.push({

@@ -1,7 +1,9 @@
 /**
- * Where the time of a plain-text import goes: reading + parsing vs writing, and per SQL
+ * Where the time of a plain-text import goes: reading + parsing + rendering (what the worker
+ * thread does in `importTextFiles`) vs writing (what the main thread does), and per SQL
  * statement (run time and count per file), measured by wrapping the better-sqlite3 statements
- * the app prepares. Writes the files in batches as importTextFiles does.
+ * the app prepares. Everything runs on this thread, one step after the other, in batches as
+ * importTextFiles writes them.
  *
  *   npx tsx bench/lib/text-diagnose.ts [files=5000] [batch=100]
  */
@@ -10,10 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import { openDatabase } from '../../src/db/connection.js';
+import { WriteMemo } from '../../src/db/compiled.js';
 import { importParsedItems } from '../../src/import/import.service.js';
-import type { ParsedItem } from '../../src/import/import.types.js';
-import { readTextFile } from '../../src/import/files.js';
-import { parsePlainText } from '../../src/import/plaintext/plaintext.parser.js';
+import { prepareFile } from '../../src/import/prepare.js';
 import { writeReviewFiles } from './textfiles.js';
 
 const count = Number(process.argv[2] ?? 5000);
@@ -59,13 +60,15 @@ const files = readdirSync(join(tmp, 'r'))
   .map((f) => join(tmp, 'r', f));
 let readParse = 0;
 let write = 0;
+const memo = new WriteMemo();
 const started = performance.now();
 for (let i = 0; i < files.length; i += batchSize) {
   let t = performance.now();
-  const items: ParsedItem[] = files.slice(i, i + batchSize).map((f) => parsePlainText(readTextFile(f), { filename: f }));
+  const prepared = files.slice(i, i + batchSize).map(prepareFile);
   readParse += performance.now() - t;
   t = performance.now();
-  await importParsedItems(db, items, { author: 'Bench Author' });
+  const ok = prepared.flatMap((p) => (p.error === undefined ? [p] : []));
+  await importParsedItems(db, ok.map((p) => p.item), { author: 'Bench Author' }, { prepared: ok.map((p) => p.prepared), memo });
   write += performance.now() - t;
 }
 const total = performance.now() - started;
@@ -75,7 +78,7 @@ rmSync(tmp, { recursive: true, force: true });
 const per = (ms: number) => `${((ms / count) * 1000).toFixed(0)} µs/file`;
 const sqlMs = [...perSql.values()].reduce((a, b) => a + b.ms, 0);
 console.log(`${count} files, batches of ${batchSize}: ${(count / (total / 1000)).toFixed(0)} files/s (${per(total)})`);
-console.log(`  read + parse        ${per(readParse)}`);
+console.log(`  read + parse + render + fold (the worker's part)  ${per(readParse)}`);
 console.log(`  write               ${per(write)}: SQLite running statements ${per(sqlMs)}, preparing ${prepares} statements ${per(prepareMs)}, the rest (Kysely, app code) ${per(write - sqlMs - prepareMs)}`);
 console.log(`  statements per file ${([...perSql.values()].reduce((a, b) => a + b.n, 0) / count).toFixed(1)}; the costliest:`);
 for (const [sql, v] of [...perSql.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 14)) {

@@ -3,11 +3,13 @@ import { forEachDatabase } from '../../test/databases.js';
 import { makeItem } from '../../test/factories.js';
 import type { Db } from '../db/connection.js';
 import { importParsedItem, importParsedItems } from './import.service.js';
+import { parseSearchParams, searchSite } from '../search/search.service.js';
 
 const as = (author: string) => ({ author });
 const count = async (db: Db, table: 'works' | 'reviews' | 'people' | 'studios' | 'authors') =>
   Number((await db.kysely.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 const work = (db: Db, slug: string) => db.kysely.selectFrom('works').selectAll().where('slug', '=', slug).executeTakeFirstOrThrow();
+const work_ = (db: Db) => work(db, 'lantern-harbor');
 
 forEachDatabase((fresh) => {
   it('makes one record per person, studio and author however the name is written', async () => {
@@ -124,4 +126,54 @@ forEachDatabase((fresh) => {
     expect(titles).toEqual([{ title: 'First' }, { title: 'Third' }]);
     expect(await db.kysely.selectFrom('studios').select('name').execute()).toEqual([{ name: 'Bones' }]);
   });
+
+  it('in a batch, forgets what a failed item created: a later item naming the same new person creates them', async () => {
+    const { db } = await fresh();
+    const director = { role: 'director' as const, name: 'Someone New' };
+    const results = await importParsedItems(
+      db,
+      [
+        makeItem({ title: 'Broken', credits: [director], studios: ['New Studio'] }, { score: { value: 12, max: 10 } }),
+        makeItem({ title: 'Fine', credits: [director], studios: ['New Studio'] }),
+      ],
+      as('A New Author'),
+    );
+    expect(results.map((r) => (r instanceof Error ? 'failed' : r.review.action))).toEqual(['failed', 'created']);
+    const credited = await db.kysely
+      .selectFrom('credits')
+      .innerJoin('people', 'people.id', 'credits.personId')
+      .innerJoin('works', 'works.id', 'credits.workId')
+      .select(['works.title', 'people.name'])
+      .execute();
+    expect(credited).toEqual([{ title: 'Fine', name: 'Someone New' }]);
+    expect(await count(db, 'people')).toBe(1);
+    expect(await count(db, 'studios')).toBe(1);
+    expect(await count(db, 'authors')).toBe(1);
+    const search = await searchSite(db, parseSearchParams({ q: 'broken' }));
+    expect(search.works).toEqual([]);
+  });
+
+  it('in a batch, several items about one review: the last one stands, counted and indexed once', async () => {
+    const { db } = await fresh();
+    const work = { title: 'Lantern Harbor', year: 2001 };
+    const results = await importParsedItems(
+      db,
+      [
+        makeItem(work, { body: 'First thoughts about the zeppelin.', score: { value: 2, max: 5 } }),
+        makeItem(work, { body: 'Second thoughts about the lighthouse.', score: { value: 4, max: 5 } }),
+      ],
+      as('Aiko'),
+    );
+    expect(results.map((r) => (r instanceof Error ? r.message : r.review.action))).toEqual(['created', 'updated']);
+    const row = await work_(db);
+    expect([row.reviewCount, row.ratingCount, row.ratingSum]).toEqual([1, 1, 80]);
+    const found = async (q: string) => (await searchSite(db, parseSearchParams({ q }))).reviews.map((r) => r.workTitle);
+    expect(await found('lighthouse')).toEqual(['Lantern Harbor']);
+    expect(await found('zeppelin')).toEqual([]);
+
+    await importParsedItems(db, [makeItem(work, { body: 'Second thoughts about the lighthouse.', score: { value: 4, max: 5 }, status: 'draft', publishedAt: null })], as('Aiko'));
+    expect(await found('lighthouse')).toEqual([]);
+    expect((await work_(db)).reviewCount).toBe(0);
+  });
 });
+

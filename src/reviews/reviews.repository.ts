@@ -130,18 +130,24 @@ export async function saveReviewRender(db: Executor, reviewId: number, render: R
     .execute();
 }
 
-/** Ids of reviews after `afterId` without a rendering of the current renderer, in id order. */
-export async function listReviewsToRender(db: Executor, afterId: number, limit: number): Promise<number[]> {
+/** Ids of reviews in (afterId, upToId] without a rendering of the current renderer, in id order. */
+export async function listReviewsToRender(db: Executor, afterId: number, upToId: number, limit: number): Promise<number[]> {
   const rows = await db
     .selectFrom('reviews')
     .leftJoin('reviewRenders', 'reviewRenders.reviewId', 'reviews.id')
     .select('reviews.id')
     .where('reviews.id', '>', afterId)
+    .where('reviews.id', '<=', upToId)
     .where((eb) => eb.or([eb('reviewRenders.reviewId', 'is', null), eb('reviewRenders.renderer', '<>', RENDERER)]))
     .orderBy('reviews.id')
     .limit(limit)
     .execute();
   return rows.map((r) => r.id);
+}
+
+export async function lastReviewId(db: Executor): Promise<number> {
+  const row = await db.selectFrom('reviews').select((eb) => eb.fn.max('id').as('last')).executeTakeFirst();
+  return Number(row?.last ?? 0);
 }
 
 /** The bodies of these reviews, locked against a concurrent edit until the transaction ends (PostgreSQL). */

@@ -14,16 +14,16 @@ import { withoutSpoilers } from './spoilers.js';
 import * as reviews from './reviews.repository.js';
 import { renderReview } from './reviews.render.js';
 import type { Db } from '../db/connection.js';
+import type { WriteContext } from '../db/compiled.js';
+import { prepareReview } from '../import/prepare.js';
+import type { ReviewRender } from './reviews.render.js';
 
 export interface ReviewSave {
   reviewId: number;
   action: 'created' | 'updated' | 'unchanged';
 }
 
-type ReviewFields = Pick<
-  NewReview,
-  'status' | 'headline' | 'summary' | 'body' | 'scoreValue' | 'scoreMax' | 'scoreText' | 'rating' | 'hasSpoilers' | 'publishedAt'
->;
+type ReviewFields = Omit<reviews.ReviewWrite, 'updatedAt'>;
 
 function fieldsFrom(review: ParsedReview, existing: ReviewRow | undefined, now: string): ReviewFields {
   const rating = review.score ? ratingFromScore(review.score) : null;
@@ -47,24 +47,39 @@ function sameFields(a: ReviewFields, b: ReviewRow): boolean {
   return (Object.keys(a) as (keyof ReviewFields)[]).every((k) => a[k] === b[k]);
 }
 
-/** Creates the author's review of the work, or brings their existing one up to date. */
+/** What an import can work out about a review before writing it (off the writing thread: import/prepare.ts). */
+export interface PreparedReview {
+  /** `renderReview(body)`. */
+  render: ReviewRender;
+  /** The body's part of the search document: `searchDocument([withoutSpoilers(body, ' ')])`. */
+  bodyDocument: string;
+}
+
+/**
+ * Creates the author's review of the work, or brings their existing one up to date, with its
+ * rendering, through compiled statements (db/compiled.ts); its search document is queued in
+ * `w.searchWrites`. The work's
+ * aggregates are left to the caller, once for a whole batch (`refreshWorkAggregates` with the
+ * ids of the works whose review was created or updated), before the transaction commits.
+ * `newWork`: the work was created in this transaction, so the author has no review of it yet.
+ * `prepared` must have been made from `input.review.body`; it is made here when absent.
+ */
 export async function saveReviewOfWork(
-  trx: Transaction<Database>,
-  search: SearchIndex,
-  input: { workId: number; authorId: number; review: ParsedReview; now: string },
+  w: WriteContext,
+  input: { workId: number; workTitle: string; newWork: boolean; authorId: number; review: ParsedReview; now: string; prepared?: PreparedReview },
 ): Promise<ReviewSave> {
   if (input.review.score && !isValidScore(input.review.score)) {
     throw invalidInput(`The score ${formatScore(input.review.score)} is not valid: it must be between 0 and a scale of 4, 5, 10, 20 or 100.`);
   }
-  const existing = await reviews.findReviewByAuthorAndWork(trx, input.authorId, input.workId);
+  const existing = input.newWork ? undefined : await reviews.findReviewByAuthorAndWorkIn(w, input.authorId, input.workId);
   const fields = fieldsFrom(input.review, existing, input.now);
   let reviewId: number;
   if (existing) {
     if (sameFields(fields, existing)) return { reviewId: existing.id, action: 'unchanged' };
     reviewId = existing.id;
-    await reviews.updateReview(trx, reviewId, { ...fields, updatedAt: input.now });
+    await reviews.updateReviewIn(w, reviewId, { ...fields, updatedAt: input.now });
   } else {
-    reviewId = await reviews.insertReview(trx, {
+    reviewId = await reviews.insertReviewIn(w, {
       ...fields,
       workId: input.workId,
       authorId: input.authorId,
@@ -72,8 +87,28 @@ export async function saveReviewOfWork(
       updatedAt: input.now,
     });
   }
-  await afterReviewWrite(trx, search, reviewId, input.workId);
+  const prepared = input.prepared ?? prepareReview(input.review.body);
+  await reviews.saveReviewRenderIn(w, reviewId, prepared.render);
+  if (fields.status === 'published') {
+    const document = reviewSearchDocumentOf(fields.headline, fields.summary, input.workTitle, prepared.bodyDocument);
+    w.searchWrites.push({ entity: 'reviews', id: reviewId, document, isNew: !existing });
+  } else if (existing) {
+    w.searchWrites.push({ entity: 'reviews', id: reviewId, document: null, isNew: false });
+  }
   return { reviewId, action: existing ? 'updated' : 'created' };
+}
+
+/**
+ * `reviewSearchDocument` from the body's part folded beforehand. Folding works word by word
+ * (case, accents, width, punctuation as spaces), so folding each part and joining the non-empty
+ * results with spaces gives the same text as folding the parts joined.
+ */
+function reviewSearchDocumentOf(headline: string | null, summary: string | null, workTitle: string, bodyDocument: string): string {
+  return [headline, summary, workTitle]
+    .map((part) => (part ? searchDocument([part]) : ''))
+    .concat(bodyDocument)
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** What every review write must be followed by, inside the same transaction. */
@@ -93,6 +128,9 @@ export function reviewSearchDocument(review: { headline: string | null; summary:
   return searchDocument([review.headline, review.summary, review.workTitle, withoutSpoilers(review.body, ' ')]);
 }
 
+/** How many review ids `renderPendingReviews` looks through at a time. */
+const RENDER_SCAN_WINDOW = 5000;
+
 /**
  * Renders every review that has no rendering of the current renderer (after a restore, or an
  * upgrade that changed the renderer), a batch per transaction, in id order. Safe to run from
@@ -104,11 +142,20 @@ export async function renderPendingReviews(
   options: { batchSize?: number; pause?: () => Promise<void>; onProgress?: (rendered: number) => void; signal?: AbortSignal } = {},
 ): Promise<number> {
   const batchSize = options.batchSize ?? 100;
+  // Reviews written after this start are rendered as they are written. The search walks ids a
+  // window at a time: finding nothing to do in a million reviews is a second of work on SQLite,
+  // which must not hold up a server's requests in one piece.
+  const last = await reviews.lastReviewId(db.kysely);
   let after = 0;
   let rendered = 0;
-  while (!options.signal?.aborted) {
-    const ids = await reviews.listReviewsToRender(db.kysely, after, batchSize);
-    if (ids.length === 0) break;
+  while (after < last && !options.signal?.aborted) {
+    const upTo = Math.min(after + RENDER_SCAN_WINDOW, last);
+    const ids = await reviews.listReviewsToRender(db.kysely, after, upTo, batchSize);
+    if (ids.length === 0) {
+      after = upTo;
+      await options.pause?.();
+      continue;
+    }
     await db.kysely.transaction().execute(async (trx) => {
       for (const { id, body } of await reviews.lockReviewBodies(trx, ids, db.dialect)) {
         await reviews.saveReviewRender(trx, id, renderReview(body));

@@ -31,6 +31,7 @@ import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Db } from '../db/connection.js';
 import { foldWords } from '../shared/text.js';
+import { compiled, type WriteContext } from '../db/compiled.js';
 
 export type SearchEntity = 'works' | 'reviews';
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -44,6 +45,13 @@ export interface SearchIndex {
   /** Sets (or replaces) the documents of works or reviews. */
   put(trx: Executor, entity: SearchEntity, docs: { id: number; document: string }[]): Promise<void>;
   remove(trx: Executor, entity: SearchEntity, id: number): Promise<void>;
+  /**
+   * Applies `writes` in order, through compiled statements: for bulk writers, which queue their
+   * documents during a batch (`WriteContext.searchWrites`) and write them once the batch's items
+   * are done. FTS5 writes the index data it holds in memory to disk at every savepoint, so
+   * documents written between per-item savepoints had cost a new index segment per item.
+   */
+  writeIn(w: WriteContext, writes: SearchWrite[]): Promise<void>;
   /** Ids best match first. `terms` come from `queryTerms`; an empty list finds nothing. */
   query(db: Executor, entity: SearchEntity, terms: string[], limit: number, offset: number): Promise<SearchHit[]>;
   /**
@@ -60,6 +68,25 @@ export interface SearchIndex {
   hasFewMatches(db: Executor, entity: SearchEntity, query: ParsedQuery, prefix: boolean, threshold: number): Promise<boolean>;
   /** The stored documents of `ids`. */
   documents(db: Executor, entity: SearchEntity, ids: number[]): Promise<Map<number, string>>;
+}
+
+/** A document to set (`document`) or remove (null). `isNew`: nothing can be indexed under the id yet (a row created in this transaction). */
+export interface SearchWrite {
+  entity: SearchEntity;
+  id: number;
+  document: string | null;
+  isNew: boolean;
+}
+
+/** The last write of each document, and whether anything may be indexed under its id already. */
+function coalesce(writes: SearchWrite[]): SearchWrite[] {
+  const last = new Map<string, SearchWrite>();
+  for (const write of writes) {
+    const key = `${write.entity}:${write.id}`;
+    const earlier = last.get(key);
+    last.set(key, earlier ? { ...write, isNew: earlier.isNew } : write);
+  }
+  return [...last.values()];
 }
 
 export interface NewestOptions {
@@ -129,6 +156,15 @@ export function idList(dialect: Db['dialect'], ids: number[]): RawBuilder<unknow
   return dialect === 'postgres' ? sql`(select unnest(${ids}::int[]))` : sql`(select value from json_each(${JSON.stringify(ids)}))`;
 }
 
+/** One compiled statement per entity, from `text(table)`: for the write paths of bulk imports. */
+function perEntity<P extends unknown[]>(text: (entity: SearchEntity) => RawBuilder<unknown>) {
+  const make = (entity: SearchEntity) => compiled<never, P>((db) => ({ compile: () => text(entity).compile(db) as never }));
+  return { works: make('works'), reviews: make('reviews') };
+}
+
+const sqliteInsert = perEntity<[number, string]>((e) => sql`insert into ${sql.table(table(e))} (rowid, document) values (${0}, ${''})`);
+const sqliteDelete = perEntity<[number]>((e) => sql`delete from ${sql.table(table(e))} where rowid = ${0}`);
+
 const sqliteIndex: SearchIndex = {
   async put(trx, entity, docs) {
     for (let i = 0; i < docs.length; i += 400) {
@@ -139,6 +175,12 @@ const sqliteIndex: SearchIndex = {
   },
   async remove(trx, entity, id) {
     await sql`delete from ${sql.table(table(entity))} where rowid = ${id}`.execute(trx);
+  },
+  async writeIn(w, writes) {
+    for (const { entity, id, document, isNew } of coalesce(writes)) {
+      if (!isNew) await sqliteDelete[entity].all(w, id);
+      if (document !== null) await sqliteInsert[entity].all(w, id, document);
+    }
   },
   async query(db, entity, terms, limit, offset) {
     if (terms.length === 0) return [];
@@ -165,6 +207,12 @@ const sqliteIndex: SearchIndex = {
 
 const pgKey = (entity: SearchEntity) => (entity === 'works' ? 'work_id' : 'review_id');
 
+const postgresUpsert = perEntity<[number, string]>(
+  (e) => sql`insert into ${sql.table(table(e))} (${sql.ref(pgKey(e))}, document) values (${0}, ${''})
+    on conflict (${sql.ref(pgKey(e))}) do update set document = excluded.document`,
+);
+const postgresDelete = perEntity<[number]>((e) => sql`delete from ${sql.table(table(e))} where ${sql.ref(pgKey(e))} = ${0}`);
+
 const postgresIndex: SearchIndex = {
   async put(trx, entity, docs) {
     for (let i = 0; i < docs.length; i += 400) {
@@ -176,6 +224,12 @@ const postgresIndex: SearchIndex = {
   },
   async remove(trx, entity, id) {
     await sql`delete from ${sql.table(table(entity))} where ${sql.ref(pgKey(entity))} = ${id}`.execute(trx);
+  },
+  async writeIn(w, writes) {
+    for (const { entity, id, document } of coalesce(writes)) {
+      if (document === null) await postgresDelete[entity].all(w, id);
+      else await postgresUpsert[entity].all(w, id, document);
+    }
   },
   async query(db, entity, terms, limit, offset) {
     if (terms.length === 0) return [];

@@ -306,3 +306,150 @@ const workIdBySlug = prepared<{ id: number }, [string]>((db) => db.selectFrom('w
 export async function findWorkIdBySlug(db: Kysely<Database>, slug: string): Promise<number | undefined> {
   return (await workIdBySlug(db, slug))[0]?.id;
 }
+
+// ── Compiled statements for bulk writers (the review-file import) ────────────────────────
+// Run inside a write transaction through db/compiled.ts: built and compiled once, not per file.
+
+import { compiled, compiledRows, type WriteContext } from '../db/compiled.js';
+import type { NamedEntity } from '../db/schema.js';
+
+/** A work as an import needs it to match, report and index a review. */
+export interface WorkKey {
+  id: number;
+  slug: string;
+  title: string;
+  year: number | null;
+}
+
+const workKeysByTitleKey = compiled<WorkKey, [titleKey: string]>((db) =>
+  db
+    .selectFrom('workTitles')
+    .innerJoin('works', 'works.id', 'workTitles.workId')
+    .select(['works.id', 'works.slug', 'works.title', 'works.year'])
+    .where('workTitles.titleKey', '=', '')
+    .distinct()
+    .orderBy('works.id'),
+);
+
+/** Works having `titleKey` as their title or one of their alternative titles, in id order. */
+export function findWorkKeysByTitleKey(w: WriteContext, titleKey: string): Promise<WorkKey[]> {
+  return workKeysByTitleKey.all(w, titleKey);
+}
+
+const workKeyByExternalId = compiled<WorkKey, [source: string, externalId: string]>((db) =>
+  db
+    .selectFrom('workExternalIds')
+    .innerJoin('works', 'works.id', 'workExternalIds.workId')
+    .select(['works.id', 'works.slug', 'works.title', 'works.year'])
+    .where('workExternalIds.source', '=', '')
+    .where('workExternalIds.externalId', '=', ''),
+);
+
+export function findWorkKeyByExternalId(w: WriteContext, source: string, externalId: string): Promise<WorkKey | undefined> {
+  return workKeyByExternalId.first(w, source, externalId);
+}
+
+const workSlugTaken = compiled<{ id: number }, [slug: string]>((db) => db.selectFrom('works').select('id').where('slug', '=', ''));
+
+export async function isWorkSlugTakenIn(w: WriteContext, slug: string): Promise<boolean> {
+  return (await workSlugTaken.first(w, slug)) !== undefined;
+}
+
+const workInsert = compiled<{ id: number }, [string, string, string | null, number | null, string | null, string, string]>((db) =>
+  db
+    .insertInto('works')
+    .values({ slug: '', title: '', kind: '', year: 0, synopsis: '', createdAt: '', updatedAt: '' })
+    .returning('id'),
+);
+
+export async function insertWorkIn(
+  w: WriteContext,
+  v: { slug: string; title: string; kind: string | null; year: number | null; synopsis: string | null; createdAt: string; updatedAt: string },
+): Promise<number> {
+  const row = await workInsert.first(w, v.slug, v.title, v.kind, v.year, v.synopsis, v.createdAt, v.updatedAt);
+  return row!.id;
+}
+
+const titleRows = compiledRows((db, n) =>
+  db.insertInto('workTitles').values(Array.from({ length: n }, () => ({ workId: 0, title: '', type: '', titleKey: '', position: 0 }))),
+);
+
+export async function insertTitlesIn(w: WriteContext, workId: number, titles: { title: string; type: string; titleKey: string; position: number }[]): Promise<void> {
+  if (titles.length) await titleRows(titles.length).all(w, ...titles.flatMap((t) => [workId, t.title, t.type, t.titleKey, t.position]));
+}
+
+const externalIdRows = compiledRows((db, n) => db.insertInto('workExternalIds').values(Array.from({ length: n }, () => ({ workId: 0, source: '', externalId: '' }))));
+
+export async function insertExternalIdsIn(w: WriteContext, workId: number, ids: { source: string; externalId: string }[]): Promise<void> {
+  if (ids.length) await externalIdRows(ids.length).all(w, ...ids.flatMap((e) => [workId, e.source, e.externalId]));
+}
+
+const creditRows = compiledRows((db, n) => db.insertInto('credits').values(Array.from({ length: n }, () => ({ workId: 0, personId: 0, role: '', position: 0 }))));
+
+export async function insertCreditsIn(w: WriteContext, workId: number, credits: { personId: number; role: string; position: number }[]): Promise<void> {
+  if (credits.length) await creditRows(credits.length).all(w, ...credits.flatMap((c) => [workId, c.personId, c.role, c.position]));
+}
+
+const linkRows = {
+  workStudios: compiledRows((db, n) => db.insertInto('workStudios').values(Array.from({ length: n }, () => ({ workId: 0, studioId: 0, position: 0 })))),
+  workPlatforms: compiledRows((db, n) => db.insertInto('workPlatforms').values(Array.from({ length: n }, () => ({ workId: 0, platformId: 0, position: 0 })))),
+  workTags: compiledRows((db, n) => db.insertInto('workTags').values(Array.from({ length: n }, () => ({ workId: 0, tagId: 0, position: 0 })))),
+};
+
+export async function insertWorkLinksIn(
+  w: WriteContext,
+  table: 'workStudios' | 'workPlatforms' | 'workTags',
+  workId: number,
+  links: { id: number; position: number }[],
+): Promise<void> {
+  if (links.length) await linkRows[table](links.length).all(w, ...links.flatMap((l) => [workId, l.id, l.position]));
+}
+
+const namedTables: NamedEntity[] = ['people', 'studios', 'platforms', 'tags', 'authors'];
+const perNamedTable = <S>(make: (table: NamedEntity) => S) => Object.fromEntries(namedTables.map((t) => [t, make(t)])) as Record<NamedEntity, S>;
+
+const namedByKey = perNamedTable((table) =>
+  compiled<{ id: number; slug: string; name: string }, [key: string]>((db) => db.selectFrom(table).select(['id', 'slug', 'name']).where('nameKey', '=', '')),
+);
+const namedSlugTaken = perNamedTable((table) => compiled<{ id: number }, [slug: string]>((db) => db.selectFrom(table).select('id').where('slug', '=', '')));
+const namedInsert = perNamedTable((table) =>
+  compiled<{ id: number }, [slug: string, name: string, key: string, createdAt: string]>((db) =>
+    db.insertInto(table).values({ slug: '', name: '', nameKey: '', createdAt: '' }).returning('id'),
+  ),
+);
+
+/** The person, studio, platform, tag or author whose folded name is `key`. */
+export function findNamedByKeyIn(w: WriteContext, table: NamedEntity, key: string): Promise<{ id: number; slug: string; name: string } | undefined> {
+  return namedByKey[table].first(w, key);
+}
+
+export async function isNamedSlugTakenIn(w: WriteContext, table: NamedEntity, slug: string): Promise<boolean> {
+  return (await namedSlugTaken[table].first(w, slug)) !== undefined;
+}
+
+export async function insertNamedIn(w: WriteContext, table: NamedEntity, v: { slug: string; name: string; nameKey: string; createdAt: string }): Promise<number> {
+  return (await namedInsert[table].first(w, v.slug, v.name, v.nameKey, v.createdAt))!.id;
+}
+
+// The columns `refreshWorkAggregates` writes, from one pass over the work's published reviews
+// instead of four: the same counts, sum and half-star histogram (keep the two in step).
+const aggregatesOfWork = compiled<never, [workId: number, workId: number]>((db) => {
+  const bucket = (k: number) =>
+    sql<string>`cast(coalesce(sum(case when r.rating ${k === 0 ? sql`<= 10` : sql`> ${sql.lit(k * 10)} and r.rating <= ${sql.lit(k * 10 + 10)}`} then 1 else 0 end), 0) as text)`;
+  const histogram = sql.join(
+    Array.from({ length: 10 }, (_, k) => bucket(k)),
+    sql` || ',' || `,
+  );
+  return {
+    compile: () =>
+      sql`update works set (review_count, rating_count, rating_sum, rating_histogram) = (
+          select count(*), count(r.rating), coalesce(sum(r.rating), 0), '[' || ${histogram} || ']'
+          from reviews r where r.work_id = ${0} and r.status = 'published')
+        where id = ${0}`.compile(db) as never,
+  };
+});
+
+/** `refreshWorkAggregates` for one work, as a compiled statement. */
+export async function refreshWorkAggregatesIn(w: WriteContext, workId: number): Promise<void> {
+  await aggregatesOfWork.all(w, workId, workId);
+}

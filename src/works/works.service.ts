@@ -2,61 +2,75 @@
  * Rules about works: how an incoming description finds its work (external id, then
  * title and year, then a new work), what an import may add to a work that exists, and
  * keeping the work's search document current.
+ *
+ * Imports write through compiled statements (db/compiled.ts): a file costs a dozen short
+ * statements, and building each through Kysely had cost more than running it.
  */
 import type { Transaction } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { WriteContext } from '../db/compiled.js';
+import type { Database, NamedEntity } from '../db/schema.js';
 import type { ParsedWork } from '../import/import.types.js';
 import { makeSlug, uniqueSlug } from '../shared/slug.js';
-import { cleanName, foldWords } from '../shared/text.js';
+import { cleanName, nameKey } from '../shared/text.js';
+import { prepareWork, titleKey } from '../import/prepare.js';
 import { searchDocument, type SearchIndex } from '../search/search.js';
-import { findOrCreateNamed } from './names.repository.js';
+import type { Named } from './names.repository.js';
 import * as works from './works.repository.js';
 
 export interface WorkMatch {
   workId: number;
   slug: string;
+  /** The work's title as stored (a matched work keeps its own). */
+  title: string;
   action: 'created' | 'matched' | 'updated';
   /** How the work was found, for import reports. */
   reason: string;
 }
 
-const titleKey = (title: string) => foldWords(title) || cleanName(title).toLowerCase();
+/** What can be worked out about a described work before the database is asked (import/prepare.ts). */
+export interface PreparedWork {
+  /** `makeSlug` of the cleaned title: the new work's slug, unless taken. */
+  slug: string;
+  /** `titleKey` of the title and of each alternative title, in order. */
+  titleKeys: string[];
+}
 
 /**
  * Finds the work `parsed` describes, or creates it, and adds to an existing work what the
  * description knows and the work lacks (credits, studios, platforms, tags, titles, ids,
- * year, kind). It never removes anything: another review may have brought it.
+ * year, kind). It never removes anything: another review may have brought it. The work's
+ * search document is queued in `w.searchWrites`.
  */
-export async function upsertWork(trx: Transaction<Database>, search: SearchIndex, parsed: ParsedWork, now: string): Promise<WorkMatch> {
-  const found = await findMatchingWork(trx, parsed);
-  if (!found) return createWork(trx, search, parsed, now);
-  const changed = await addMissingDetails(trx, found.workId, parsed, now);
-  if (changed) await reindexWork(trx, search, found.workId);
-  const row = await works.findWorkById(trx, found.workId);
-  return { workId: found.workId, slug: row!.slug, action: changed ? 'updated' : 'matched', reason: found.reason };
+export async function upsertWork(w: WriteContext, parsed: ParsedWork, now: string, prepared: PreparedWork = prepareWork(parsed)): Promise<WorkMatch> {
+  const found = await findMatchingWork(w, parsed, prepared.titleKeys);
+  if (!found) return createWork(w, parsed, now, prepared);
+  const { work, reason } = found;
+  const changed = (await addMissingDetails(w, work.id, parsed, now)).changed;
+  if (changed) w.searchWrites.push({ entity: 'works', id: work.id, document: await workSearchDocument(w.trx, work.id), isNew: false });
+  return { workId: work.id, slug: work.slug, title: work.title, action: changed ? 'updated' : 'matched', reason };
 }
 
-async function findMatchingWork(trx: Transaction<Database>, parsed: ParsedWork): Promise<{ workId: number; reason: string } | undefined> {
+async function findMatchingWork(w: WriteContext, parsed: ParsedWork, titleKeys: string[]): Promise<{ work: works.WorkKey; reason: string } | undefined> {
   for (const [source, id] of Object.entries(parsed.externalIds)) {
-    const workId = await works.findWorkIdByExternalId(trx, source, id);
-    if (workId !== undefined) return { workId, reason: `same ${source} id ${id}` };
+    const work = await works.findWorkKeyByExternalId(w, source, id);
+    if (work) return { work, reason: `same ${source} id ${id}` };
   }
-  for (const title of [parsed.title, ...parsed.altTitles.map((t) => t.title)]) {
-    const candidates = await works.findWorksByTitleKey(trx, titleKey(title));
+  for (const [i, title] of [parsed.title, ...parsed.altTitles.map((t) => t.title)].entries()) {
+    const candidates = await works.findWorkKeysByTitleKey(w, titleKeys[i]!);
     // A year on both sides must agree: remakes share titles ("Hunter x Hunter" 1999 and 2011).
     const sameYear = candidates.filter((c) => parsed.year === null || c.year === null || c.year === parsed.year);
     if (sameYear.length > 0) {
       const exact = sameYear.find((c) => c.year === parsed.year) ?? sameYear[0]!;
-      return { workId: exact.id, reason: `same title "${title}"${exact.year !== null ? ` and year ${exact.year}` : ''}` };
+      return { work: exact, reason: `same title "${title}"${exact.year !== null ? ` and year ${exact.year}` : ''}` };
     }
   }
   return undefined;
 }
 
-async function createWork(trx: Transaction<Database>, search: SearchIndex, parsed: ParsedWork, now: string): Promise<WorkMatch> {
+async function createWork(w: WriteContext, parsed: ParsedWork, now: string, prepared: PreparedWork): Promise<WorkMatch> {
   const title = cleanName(parsed.title);
-  const slug = await uniqueSlug(makeSlug(title, 'work'), (s) => works.isWorkSlugTaken(trx, s));
-  const workId = await works.insertWork(trx, {
+  const slug = await uniqueSlug(prepared.slug, (s) => works.isWorkSlugTakenIn(w, s));
+  const workId = await works.insertWorkIn(w, {
     slug,
     title,
     kind: parsed.kind,
@@ -65,22 +79,32 @@ async function createWork(trx: Transaction<Database>, search: SearchIndex, parse
     createdAt: now,
     updatedAt: now,
   });
-  await addMissingDetails(trx, workId, parsed, now, title);
-  await reindexWork(trx, search, workId);
-  return { workId, slug, action: 'created', reason: 'no work with this title and year' };
+  const { added } = await addMissingDetails(w, workId, parsed, now, { title, titleKeys: prepared.titleKeys });
+  // What reindexWork would read back, known already: every title, credited person and studio.
+  const document = searchDocument([...added.titles, ...added.people, ...added.studios, parsed.year?.toString()]);
+  w.searchWrites.push({ entity: 'works', id: workId, document, isNew: true });
+  return { workId, slug, title, action: 'created', reason: 'no work with this title and year' };
 }
 
 type KnownDetails = Pick<works.WorkDetail, 'title' | 'year' | 'kind' | 'synopsis' | 'altTitles' | 'externalIds' | 'credits' | 'studios' | 'platforms' | 'tags'>;
 
 /**
- * Adds what `parsed` has and the work lacks. Returns whether anything changed.
- * `newTitle` is given for a work created just now, which has nothing to load yet.
+ * Adds what `parsed` has and the work lacks. Returns whether anything changed, and the names
+ * added (titles, credited people, studios) for the search document of a new work.
+ * `created` is given for a work created just now, which has nothing to load yet: its title and
+ * the title keys of `parsed`.
  */
-async function addMissingDetails(trx: Transaction<Database>, workId: number, parsed: ParsedWork, now: string, newTitle?: string): Promise<boolean> {
-  const isNew = newTitle !== undefined;
+async function addMissingDetails(
+  w: WriteContext,
+  workId: number,
+  parsed: ParsedWork,
+  now: string,
+  created?: { title: string; titleKeys: string[] },
+): Promise<{ changed: boolean; added: { titles: string[]; people: string[]; studios: string[] } }> {
+  const isNew = created !== undefined;
   const current: KnownDetails | undefined = isNew
-    ? { title: newTitle, year: parsed.year, kind: parsed.kind, synopsis: parsed.synopsis, altTitles: [], externalIds: {}, credits: [], studios: [], platforms: [], tags: [] }
-    : (await works.loadWorkDetails(trx, [workId]))[0];
+    ? { title: created.title, year: parsed.year, kind: parsed.kind, synopsis: parsed.synopsis, altTitles: [], externalIds: {}, credits: [], studios: [], platforms: [], tags: [] }
+    : (await works.loadWorkDetails(w.trx, [workId]))[0];
   if (!current) throw new Error(`work ${workId} vanished inside its transaction`);
   let changed = false;
 
@@ -92,40 +116,45 @@ async function addMissingDetails(trx: Transaction<Database>, workId: number, par
   }
 
   // Titles: the main title sits at position 0 so matching sees every name of the work.
-  const knownTitles = new Set([titleKey(current.title), ...current.altTitles.map((t) => titleKey(t.title))]);
+  const mainKey = created?.titleKeys[0] ?? titleKey(current.title);
+  const knownTitles = new Set([mainKey, ...current.altTitles.map((t) => titleKey(t.title))]);
   const newTitles: { title: string; type: string; titleKey: string; position: number }[] = [];
-  if (isNew) newTitles.push({ title: current.title, type: 'main', titleKey: titleKey(current.title), position: 0 });
+  if (isNew) newTitles.push({ title: current.title, type: 'main', titleKey: mainKey, position: 0 });
   let position = current.altTitles.length + 1;
-  for (const alt of parsed.altTitles) {
-    const key = titleKey(alt.title);
+  for (const [i, alt] of parsed.altTitles.entries()) {
+    const key = created?.titleKeys[i + 1] ?? titleKey(alt.title);
     if (knownTitles.has(key)) continue;
     knownTitles.add(key);
     newTitles.push({ title: cleanName(alt.title), type: alt.type, titleKey: key, position: position++ });
   }
-  await works.insertTitles(trx, workId, newTitles);
+  await works.insertTitlesIn(w, workId, newTitles);
 
-  const newIds = Object.entries(parsed.externalIds)
-    .filter(([source]) => !(source in current.externalIds))
-    .map(([source, externalId]) => ({ source, externalId }));
-  for (const e of newIds) {
-    // An id another work already holds stays with that work; the match above would have found it.
-    if ((await works.findWorkIdByExternalId(trx, e.source, e.externalId)) !== undefined) continue;
-    await works.insertExternalIds(trx, workId, [e]);
-    changed = true;
+  const newIds: { source: string; externalId: string }[] = [];
+  for (const [source, externalId] of Object.entries(parsed.externalIds)) {
+    if (source in current.externalIds) continue;
+    // An id another work already holds stays with that work; the match above would have found
+    // it. (A new work was made because none of its ids was found.)
+    if (!isNew && (await works.findWorkKeyByExternalId(w, source, externalId)) !== undefined) continue;
+    newIds.push({ source, externalId });
   }
+  await works.insertExternalIdsIn(w, workId, newIds);
+  changed ||= newIds.length > 0;
 
   const credits: { personId: number; role: string; position: number }[] = [];
+  const people: string[] = [];
   const knownCredits = new Set(current.credits.map((c) => `${c.role}\u0000${c.slug}`));
   for (const credit of parsed.credits) {
-    const person = await findOrCreateNamed(trx, 'people', credit.name, now);
+    const person = await findOrCreateName(w, 'people', credit.name, now);
     const key = `${credit.role}\u0000${person.slug}`;
     if (knownCredits.has(key)) continue;
     knownCredits.add(key);
     credits.push({ personId: person.id, role: credit.role, position: current.credits.length + credits.length });
+    people.push(person.name);
   }
-  await works.insertCredits(trx, workId, credits);
+  await works.insertCreditsIn(w, workId, credits);
 
   let linksAdded = 0;
+  const studios: string[] = [];
   for (const [table, entity, names, existing] of [
     ['workStudios', 'studios', parsed.studios, current.studios],
     ['workPlatforms', 'platforms', parsed.platforms, current.platforms],
@@ -134,23 +163,58 @@ async function addMissingDetails(trx: Transaction<Database>, workId: number, par
     const known = new Set(existing.map((e) => e.slug));
     const links: { id: number; position: number }[] = [];
     for (const name of names) {
-      const named = await findOrCreateNamed(trx, entity, name, now);
+      const named = await findOrCreateName(w, entity, name, now);
       if (known.has(named.slug)) continue;
       known.add(named.slug);
       links.push({ id: named.id, position: existing.length + links.length });
+      if (entity === 'studios') studios.push(named.name);
     }
-    await works.insertWorkLinks(trx, table, workId, links);
+    await works.insertWorkLinksIn(w, table, workId, links);
     linksAdded += links.length;
   }
 
   changed ||= Object.keys(patch).length > 0 || newTitles.length > (isNew ? 1 : 0) || credits.length > 0 || linksAdded > 0;
-  if (changed && !isNew) await works.updateWork(trx, workId, { ...patch, updatedAt: now });
-  return changed;
+  if (changed && !isNew) await works.updateWork(w.trx, workId, { ...patch, updatedAt: now });
+  return { changed, added: { titles: newTitles.map((t) => t.title), people, studios } };
+}
+
+/**
+ * The record for `rawName` in `table` (people, studios, platforms, tags, authors), created when
+ * no record has the same folded key; as `findOrCreateNamed`, remembered for the rest of the
+ * import (a batch meets the same studios and platforms over and over).
+ */
+export async function findOrCreateName(w: WriteContext, table: NamedEntity, rawName: string, now: string): Promise<Named> {
+  // Remembered under the name as written too: the same spelling needs no folding next time.
+  const asWritten = `${table}\u0001${rawName}`;
+  const seen = w.memo.get<Named>(asWritten);
+  if (seen) return seen;
+  const name = cleanName(rawName);
+  const key = nameKey(name) || name.toLowerCase();
+  const memoKey = `${table}\u0000${key}`;
+  const known = w.memo.get<Named>(memoKey);
+  if (known) {
+    w.memo.set(asWritten, known);
+    return known;
+  }
+  let named = await works.findNamedByKeyIn(w, table, key);
+  if (!named) {
+    const slug = await uniqueSlug(makeSlug(name, table === 'people' ? 'person' : table.slice(0, -1)), (s) => works.isNamedSlugTakenIn(w, table, s));
+    named = { id: await works.insertNamedIn(w, table, { slug, name, nameKey: key, createdAt: now }), slug, name };
+  }
+  w.memo.set(memoKey, named);
+  w.memo.set(asWritten, named);
+  return named;
+}
+
+/** What search indexes of a work: its titles, credited people, studios and year, as stored. */
+async function workSearchDocument(trx: Transaction<Database>, workId: number): Promise<string | null> {
+  const row = await works.findWorkById(trx, workId);
+  if (!row) return null;
+  const parts = await works.loadWorkSearchParts(trx, workId);
+  return searchDocument([...parts, row.year?.toString()]);
 }
 
 export async function reindexWork(trx: Transaction<Database>, search: SearchIndex, workId: number): Promise<void> {
-  const row = await works.findWorkById(trx, workId);
-  if (!row) return;
-  const parts = await works.loadWorkSearchParts(trx, workId);
-  await search.put(trx, 'works', [{ id: workId, document: searchDocument([...parts, row.year?.toString()]) }]);
+  const document = await workSearchDocument(trx, workId);
+  if (document !== null) await search.put(trx, 'works', [{ id: workId, document }]);
 }
