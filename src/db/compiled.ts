@@ -12,7 +12,8 @@
  * two paths cannot drift apart; rows get the camelCase keys the CamelCasePlugin would give.
  */
 import type { Compilable, CompiledQuery, Kysely, Transaction } from 'kysely';
-import type { Database as SqliteHandle, Statement as SqliteStatement } from 'better-sqlite3';
+import type { Database as SqliteHandle } from 'better-sqlite3';
+import { runSqlite, sqliteRun, type SqliteRun } from './prepared.js';
 import type { DialectName } from './connection.js';
 import type { Database } from './schema.js';
 import type { SearchWrite } from '../search/search.js';
@@ -31,14 +32,6 @@ export interface WriteContext {
   searchWrites: SearchWrite[];
 }
 
-const camel = (column: string) => column.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
-
-interface RawStatement {
-  statement: SqliteStatement;
-  /** Column keys of a statement that returns rows; null for one that does not. */
-  keys: string[] | null;
-}
-
 export interface CompiledStatement<Row, Params extends unknown[]> {
   /** The rows, camelCased. */
   all(w: WriteContext, ...params: Params): Promise<Row[]>;
@@ -51,32 +44,14 @@ export interface CompiledStatement<Row, Params extends unknown[]> {
  */
 export function compiled<Row, Params extends unknown[]>(build: (db: Kysely<Database>) => Compilable<Row>): CompiledStatement<Row, Params> {
   const byDialect = new Map<DialectName, CompiledQuery<Row>>();
-  const raw = new WeakMap<SqliteHandle, RawStatement>();
+  const raw = new WeakMap<SqliteHandle, SqliteRun>();
   const all = async (w: WriteContext, ...params: Params): Promise<Row[]> => {
     let query = byDialect.get(w.dialect);
     if (!query) {
       query = build(w.trx).compile();
       byDialect.set(w.dialect, query);
     }
-    if (w.sqlite) {
-      let run = raw.get(w.sqlite);
-      if (!run) {
-        const statement = w.sqlite.prepare(query.sql);
-        run = { statement, keys: statement.reader ? statement.columns().map((c) => camel(c.name)) : null };
-        if (run.keys) statement.raw(true);
-        raw.set(w.sqlite, run);
-      }
-      const { statement, keys } = run;
-      if (!keys) {
-        statement.run(...params);
-        return [];
-      }
-      return (statement.all(...params) as unknown[][]).map((values) => {
-        const row: Record<string, unknown> = {};
-        for (let i = 0; i < keys.length; i++) row[keys[i]!] = values[i];
-        return row as Row;
-      });
-    }
+    if (w.sqlite) return runSqlite<Row>(sqliteRun(raw, w.sqlite, query.sql), params);
     const { rows } = await w.trx.executeQuery<Row>({ ...query, parameters: params });
     return rows;
   };

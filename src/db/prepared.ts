@@ -18,11 +18,43 @@ export const sqliteHandles = new WeakMap<Kysely<Database>, SqliteHandle>();
 
 const camel = (column: string) => column.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
 
+/** Compiled SQL kept as a better-sqlite3 statement on one handle (db/compiled.ts shares it). */
+export interface SqliteRun {
+  statement: Statement;
+  /** Column keys of a statement that returns rows; null for one that does not. */
+  keys: string[] | null;
+}
+
+/** The kept statement for `sql` on `sqlite`, prepared on first use. */
+export function sqliteRun(cache: WeakMap<SqliteHandle, SqliteRun>, sqlite: SqliteHandle, sql: string): SqliteRun {
+  let run = cache.get(sqlite);
+  if (!run) {
+    const statement = sqlite.prepare(sql);
+    run = { statement, keys: statement.reader ? statement.columns().map((c) => camel(c.name)) : null };
+    if (run.keys) statement.raw(true);
+    cache.set(sqlite, run);
+  }
+  return run;
+}
+
+/** Runs a kept statement: its rows with the camelCase keys Kysely's plugin would give, or none. */
+export function runSqlite<Row>({ statement, keys }: SqliteRun, params: unknown[]): Row[] {
+  if (!keys) {
+    statement.run(...params);
+    return [];
+  }
+  return (statement.all(...params) as unknown[][]).map((values) => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i++) row[keys[i]!] = values[i];
+    return row as Row;
+  });
+}
+
 export function prepared<Row, Params extends unknown[]>(
   build: (db: Kysely<Database>) => Compilable<Row>,
 ): (db: Kysely<Database>, ...params: Params) => Promise<Row[]> {
   const compiled = new WeakMap<Kysely<Database>, CompiledQuery<Row>>();
-  const raw = new WeakMap<SqliteHandle, { statement: Statement; keys: string[] }>();
+  const raw = new WeakMap<SqliteHandle, SqliteRun>();
   return async (db, ...params) => {
     let query = compiled.get(db);
     if (!query) {
@@ -30,20 +62,7 @@ export function prepared<Row, Params extends unknown[]>(
       compiled.set(db, query);
     }
     const sqlite = db.isTransaction ? undefined : sqliteHandles.get(db);
-    if (sqlite) {
-      let run = raw.get(sqlite);
-      if (!run) {
-        const statement = sqlite.prepare(query.sql).raw(true);
-        run = { statement, keys: statement.columns().map((c) => camel(c.name)) };
-        raw.set(sqlite, run);
-      }
-      const { keys } = run;
-      return (run.statement.all(...params) as unknown[][]).map((values) => {
-        const row: Record<string, unknown> = {};
-        for (let i = 0; i < keys.length; i++) row[keys[i]!] = values[i];
-        return row as Row;
-      });
-    }
+    if (sqlite) return runSqlite<Row>(sqliteRun(raw, sqlite, query.sql), params);
     const { rows } = await db.executeQuery<Row>({ ...query, parameters: params });
     return rows;
   };

@@ -1,20 +1,11 @@
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, forEachDatabase } from '../../test/databases.js';
 import { makeItem } from '../../test/factories.js';
+import { exportText } from '../../test/export.js';
 import type { Db } from '../db/connection.js';
 import { importParsedItem } from '../import/import.service.js';
-import { exportJson } from './interchange.export.js';
 import { importJson } from './interchange.import.js';
-
-async function exportText(db: Db): Promise<string> {
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  await exportJson(db, out);
-  out.end();
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /** Feeds text in small pieces, so records are split across chunk boundaries. */
 const chunked = (text: string, size = 97) => Readable.from(Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size)));

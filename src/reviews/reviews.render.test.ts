@@ -1,11 +1,11 @@
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { expect, it } from 'vitest';
 import { forEachDatabase } from '../../test/databases.js';
 import { startSite } from '../../test/site.js';
 import { makeItem } from '../../test/factories.js';
+import { exportText } from '../../test/export.js';
 import type { Db } from '../db/connection.js';
 import { importParsedItem } from '../import/import.service.js';
-import { exportJson } from '../interchange/interchange.export.js';
 import { importJson } from '../interchange/interchange.import.js';
 import { RENDERER, renderReview } from './reviews.render.js';
 import { renderPendingReviews } from './reviews.service.js';
@@ -13,15 +13,6 @@ import { renderPendingReviews } from './reviews.service.js';
 const BODY = 'The *first* act works.\n\nThen ||the mentor dies|| and it falls apart.\n\n::: spoiler The end\nNobody wins.\n:::\n';
 
 const renders = (db: Db) => db.kysely.selectFrom('reviewRenders').selectAll().orderBy('reviewId').execute();
-
-async function exportOf(db: Db): Promise<string> {
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  await exportJson(db, out);
-  out.end();
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 forEachDatabase((fresh) => {
   it('stores a review’s rendering when the review is written, and a new one when its body changes', async () => {
@@ -56,7 +47,7 @@ forEachDatabase((fresh) => {
     // Longer than the stored start of the text, so excerpts are cut from it.
     const long = (n: number) => `Review ${n}: ${'A sentence about pacing and *craft*. '.repeat(30)}${BODY}`;
     for (const n of [1, 2, 3]) await importParsedItem(source, makeItem({ title: 'Work', year: 2000 + n }, { body: long(n), hasSpoilers: true }), { author: `Author ${n}` });
-    const document = await exportOf(source);
+    const document = await exportText(source);
 
     const { db } = await fresh();
     await importJson(db, Readable.from([document]));

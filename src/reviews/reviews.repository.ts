@@ -4,8 +4,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, NewReview, ReviewRow } from '../db/schema.js';
 import { prepared } from '../db/prepared.js';
+import { compiled, type WriteContext } from '../db/compiled.js';
 import type { Db, DialectName } from '../db/connection.js';
-import type { Statement as SqliteStatement } from 'better-sqlite3';
 import { RENDERER, type ReviewRender } from './reviews.render.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -56,30 +56,10 @@ export async function findReviewView(db: Executor, id: number): Promise<ReviewVi
   return (await reviewViewById(db, id))[0];
 }
 
-/**
- * `findReviewView` for the read API. On SQLite it runs the same join as one prepared
- * better-sqlite3 statement: Kysely's executor (connection mutex, result plugins, promise chain)
- * cost ~20 µs a request, a fifth of the route's budget. The SQL is the compiled Kysely query,
- * so the two cannot drift apart; only the rows' keys need the camelCase the plugin would give.
- */
+/** `findReviewView` for the read API: outside any transaction, so always the compiled statement. */
 export async function findReviewViewForRead(db: Db, id: number): Promise<ReviewView | undefined> {
-  if (!db.sqlite) return findReviewView(db.kysely, id);
-  let raw = rawReviewView.get(db.sqlite);
-  if (!raw) {
-    const { sql } = views(db.kysely).where('reviews.id', '=', 0).compile();
-    const statement = db.sqlite.prepare(sql).raw(true);
-    const keys = statement.columns().map((c) => c.name.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase()));
-    raw = { statement, keys };
-    rawReviewView.set(db.sqlite, raw);
-  }
-  const values = raw.statement.get(id) as unknown[] | undefined;
-  if (!values) return undefined;
-  const view: Record<string, unknown> = {};
-  raw.keys.forEach((key, i) => (view[key] = values[i]));
-  return view as unknown as ReviewView;
+  return (await reviewViewById(db.kysely, id))[0];
 }
-
-const rawReviewView = new WeakMap<object, { statement: SqliteStatement; keys: string[] }>();
 
 /** A review with its stored rendering, when one of the current renderer exists. */
 export interface RenderedReviewView extends ReviewView {
@@ -269,22 +249,11 @@ export async function listPublishedReviewsPage(
 // ── Compiled statements for bulk writers (the review-file import) ────────────────────────
 // Run inside a write transaction through db/compiled.ts: built and compiled once, not per file.
 
-import { compiled, type WriteContext } from '../db/compiled.js';
-
-/** The columns an import writes, in the order the compiled statements bind them. */
-export interface ReviewWrite {
-  status: 'draft' | 'published';
-  headline: string | null;
-  summary: string | null;
-  body: string;
-  scoreValue: number | null;
-  scoreMax: number | null;
-  scoreText: string | null;
-  rating: number | null;
-  hasSpoilers: number;
-  publishedAt: string | null;
-  updatedAt: string;
-}
+/** The columns an import writes (the compiled statements bind them in writeValues' order). */
+export type ReviewWrite = Pick<
+  ReviewRow,
+  'status' | 'headline' | 'summary' | 'body' | 'scoreValue' | 'scoreMax' | 'scoreText' | 'rating' | 'hasSpoilers' | 'publishedAt' | 'updatedAt'
+>;
 
 const writeValues = (r: ReviewWrite) => [
   r.status,
