@@ -15,6 +15,8 @@ export interface WorksTable {
   kind: string | null;
   year: number | null;
   synopsis: string | null;
+  /** Episode count as list sites give it; null when unknown (or not a series). */
+  episodes: ColumnType<number | null, number | null | undefined, number | null>;
   createdAt: string;
   updatedAt: string;
   /** Aggregates over published, scored reviews; rewritten in the same transaction as every review write. */
@@ -104,6 +106,84 @@ export interface ReviewRendersTable {
   bodyText: string;
 }
 
+export const LIST_STATUSES = ['watching', 'completed', 'on_hold', 'dropped', 'plan_to_watch'] as const;
+export type ListStatus = (typeof LIST_STATUSES)[number];
+
+/** One author's record of a work apart from any review: where they are with it. */
+export interface ListEntriesTable {
+  id: Id;
+  authorId: number;
+  workId: number;
+  status: ListStatus | null;
+  /** Episodes watched. */
+  progress: number | null;
+  /** YYYY-MM-DD. */
+  startedOn: string | null;
+  finishedOn: string | null;
+  timesWatched: number | null;
+  /** JSON array of the author's own tags for the entry. */
+  tags: ColumnType<string, string | undefined, string>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The address a review had on its old site (a blog import); requests for its path redirect. */
+export interface ReviewSourcesTable {
+  reviewId: number;
+  url: string;
+  path: string;
+}
+
+export type ImportStatus = 'running' | 'done' | 'failed' | 'undone';
+
+/** One import run: job state (so any instance can show its progress) and its totals. */
+export interface ImportsTable {
+  id: Id;
+  format: string;
+  /** The file or files imported, as the user named them. */
+  source: string;
+  authorId: number;
+  status: ImportStatus;
+  startedAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+  bytesTotal: number | null;
+  bytesRead: ColumnType<number, number | undefined, number>;
+  entries: ColumnType<number, number | undefined, number>;
+  created: ColumnType<number, number | undefined, number>;
+  matched: ColumnType<number, number | undefined, number>;
+  updated: ColumnType<number, number | undefined, number>;
+  unchanged: ColumnType<number, number | undefined, number>;
+  skipped: ColumnType<number, number | undefined, number>;
+  failed: ColumnType<number, number | undefined, number>;
+  uncertain: ColumnType<number, number | undefined, number>;
+  error: string | null;
+  undoneAt: string | null;
+}
+
+/** One entry of an import's report, and what undoing the import must put back. */
+export interface ImportItemsTable {
+  importId: number;
+  position: number;
+  /** Where the entry is in the source: "anime 37521 (Cowboy Bebop)", "reviews.csv line 12". */
+  ref: string;
+  outcome: 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed';
+  reason: string | null;
+  workId: number | null;
+  workAction: 'created' | 'matched' | 'updated' | null;
+  matchReason: string | null;
+  /** 1 when the work was matched on weak evidence (no year to compare, several candidates…). */
+  uncertain: ColumnType<number, number | undefined, number>;
+  reviewId: number | null;
+  reviewAction: 'created' | 'updated' | 'unchanged' | null;
+  entryId: number | null;
+  entryAction: 'created' | 'updated' | 'unchanged' | null;
+  /** JSON array of strings. */
+  warnings: ColumnType<string, string | undefined, string>;
+  /** JSON `{ review?, entry? }`: their fields before this import changed them. */
+  previous: string | null;
+}
+
 export interface Database {
   works: WorksTable;
   workTitles: WorkTitlesTable;
@@ -119,6 +199,10 @@ export interface Database {
   authors: AuthorsTable;
   reviews: ReviewsTable;
   reviewRenders: ReviewRendersTable;
+  listEntries: ListEntriesTable;
+  reviewSources: ReviewSourcesTable;
+  imports: ImportsTable;
+  importItems: ImportItemsTable;
 }
 
 export type WorkRow = Selectable<WorksTable>;

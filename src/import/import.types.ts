@@ -70,3 +70,43 @@ export interface ParsedItem {
   /** Human-readable notes about what was guessed, ignored or dropped. */
   warnings: string[];
 }
+
+/** Where an author is with a work, as list sites record it (MyAnimeList, AniList, Letterboxd's diary). */
+import type { ListStatus } from '../db/schema.js';
+export { LIST_STATUSES, type ListStatus } from '../db/schema.js';
+
+export interface ParsedListEntry {
+  status: ListStatus | null;
+  /** Episodes watched. */
+  progress: number | null;
+  /** YYYY-MM-DD, or null when the source has none (MAL's `0000-00-00`). */
+  startedOn: string | null;
+  finishedOn: string | null;
+  /** How many times the author watched it through (MAL `my_times_watched`, AniList `repeat`). */
+  timesWatched: number | null;
+  /** The author's own tags for the entry (not the work's genres). */
+  tags: string[];
+}
+
+/**
+ * What a list or feed importer produces for one entry. A plain-text `ParsedItem` is one too.
+ * `review` is null for an entry with neither a score nor text (a plan-to-watch, say); a score
+ * without text is a review with an empty body. `work.episodes` is the episode count when known.
+ */
+export interface SourceItem {
+  work: ParsedWork & { episodes?: number | null };
+  review: ParsedReview | null;
+  entry?: ParsedListEntry | null;
+  /** The address the review had on its old site (blog imports), so old links can redirect. */
+  sourceUrl?: string | null;
+  warnings: string[];
+}
+
+/**
+ * One entry of a source, as a list importer yields it. `ref` says where it is in the source, for
+ * the report ("anime 37521 (Cowboy Bebop)", "reviews.csv line 12"). An entry is either an item
+ * to write, one skipped on purpose (with the reason), or one that cannot be read (with the
+ * problem and where it is). Problems with the file as a whole (not XML, a manga list given as
+ * anime, a truncated archive) are thrown as an `AppError` instead.
+ */
+export type SourceEntry = { ref: string; item: SourceItem } | { ref: string; skip: string } | { ref: string; error: string };
