@@ -99,6 +99,8 @@ export interface SourceItem {
   entry?: ParsedListEntry | null;
   /** The address the review had on its old site (blog imports), so old links can redirect. */
   sourceUrl?: string | null;
+  /** Who wrote it, when the source says (a blog post's author); otherwise the import's author. */
+  author?: string | null;
   warnings: string[];
 }
 
