@@ -326,3 +326,31 @@ const renderUpsert = compiled<never, [reviewId: number, renderer: number, textSt
 export async function saveReviewRenderIn(w: WriteContext, reviewId: number, render: ReviewRender): Promise<void> {
   await renderUpsert.all(w, reviewId, RENDERER, render.textStart, render.bodyText, render.bodyHtml);
 }
+
+const sourceUpsert = compiled<never, [reviewId: number, url: string, path: string]>((db) =>
+  db
+    .insertInto('reviewSources')
+    .values({ reviewId: 0, url: '', path: '' })
+    .onConflict((oc) => oc.column('url').doUpdateSet((eb) => ({ reviewId: eb.ref('excluded.reviewId'), path: eb.ref('excluded.path') }))),
+);
+
+/** Records the address a review had on its old site; an address names one review, the last imported from it. */
+export async function saveReviewSourceIn(w: WriteContext, reviewId: number, url: string, path: string): Promise<void> {
+  await sourceUpsert.all(w, reviewId, url, path);
+}
+
+/** The review that had `path` (with its query, if any) as its address on its old site. */
+export async function findReviewIdBySourcePath(db: Executor, path: string): Promise<number | undefined> {
+  const row = await db.selectFrom('reviewSources').select('reviewId').where('path', '=', path).orderBy('reviewId', 'desc').executeTakeFirst();
+  return row?.reviewId;
+}
+
+/** Deletes a review; its rendering and old addresses go with it (foreign keys cascade). */
+export async function deleteReview(db: Executor, id: number): Promise<void> {
+  await db.deleteFrom('reviews').where('id', '=', id).execute();
+}
+
+export async function countReviewsOfWork(db: Executor, workId: number): Promise<number> {
+  const row = await db.selectFrom('reviews').select((eb) => eb.fn.countAll<number>().as('n')).where('workId', '=', workId).executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -21,25 +21,29 @@ import type { ReviewRender } from './reviews.render.js';
 export interface ReviewSave {
   reviewId: number;
   action: 'created' | 'updated' | 'unchanged';
+  /** The review as it was before an update (for undoing an import). */
+  previous?: ReviewRow;
 }
 
 type ReviewFields = Omit<reviews.ReviewWrite, 'updatedAt'>;
 
-function fieldsFrom(review: ParsedReview, existing: ReviewRow | undefined, now: string): ReviewFields {
+function fieldsFrom(review: ParsedReview, existing: ReviewRow | undefined, now: string, keepText: boolean): ReviewFields {
   const rating = review.score ? ratingFromScore(review.score) : null;
+  // A score without words (a list entry's rating) must not wipe out words written elsewhere.
+  const kept = keepText && review.body.trim() === '' && existing && existing.body.trim() !== '' ? existing : undefined;
   const publishedAt =
     review.publishedAt ?? (review.status === 'published' ? (existing?.publishedAt ?? now) : (existing?.publishedAt ?? null));
   return {
-    status: review.status,
-    headline: review.headline,
-    summary: review.summary,
-    body: review.body,
+    status: kept ? kept.status : review.status,
+    headline: kept ? kept.headline : review.headline,
+    summary: kept ? kept.summary : review.summary,
+    body: kept ? kept.body : review.body,
     scoreValue: review.score?.value ?? null,
     scoreMax: review.score?.max ?? null,
     scoreText: review.scoreText,
     rating,
-    hasSpoilers: review.hasSpoilers ? 1 : 0,
-    publishedAt,
+    hasSpoilers: kept ? kept.hasSpoilers : review.hasSpoilers ? 1 : 0,
+    publishedAt: kept ? kept.publishedAt : publishedAt,
   };
 }
 
@@ -63,16 +67,18 @@ export interface PreparedReview {
  * ids of the works whose review was created or updated), before the transaction commits.
  * `newWork`: the work was created in this transaction, so the author has no review of it yet.
  * `prepared` must have been made from `input.review.body`; it is made here when absent.
+ * `keepText`: a review with an empty body only changes the score of an existing review that
+ * has words (list imports carry scores without text).
  */
 export async function saveReviewOfWork(
   w: WriteContext,
-  input: { workId: number; workTitle: string; newWork: boolean; authorId: number; review: ParsedReview; now: string; prepared?: PreparedReview },
+  input: { workId: number; workTitle: string; newWork: boolean; authorId: number; review: ParsedReview; now: string; prepared?: PreparedReview; keepText?: boolean },
 ): Promise<ReviewSave> {
   if (input.review.score && !isValidScore(input.review.score)) {
     throw invalidInput(`The score ${formatScore(input.review.score)} is not valid: it must be between 0 and a scale of 4, 5, 10, 20 or 100.`);
   }
   const existing = input.newWork ? undefined : await reviews.findReviewByAuthorAndWorkIn(w, input.authorId, input.workId);
-  const fields = fieldsFrom(input.review, existing, input.now);
+  const fields = fieldsFrom(input.review, existing, input.now, input.keepText ?? false);
   let reviewId: number;
   if (existing) {
     if (sameFields(fields, existing)) return { reviewId: existing.id, action: 'unchanged' };
@@ -87,7 +93,7 @@ export async function saveReviewOfWork(
       updatedAt: input.now,
     });
   }
-  const prepared = input.prepared ?? prepareReview(input.review.body);
+  const prepared = input.prepared && fields.body === input.review.body ? input.prepared : prepareReview(fields.body);
   await reviews.saveReviewRenderIn(w, reviewId, prepared.render);
   if (fields.status === 'published') {
     const document = reviewSearchDocumentOf(fields.headline, fields.summary, input.workTitle, prepared.bodyDocument);
@@ -95,7 +101,7 @@ export async function saveReviewOfWork(
   } else if (existing) {
     w.searchWrites.push({ entity: 'reviews', id: reviewId, document: null, isNew: false });
   }
-  return { reviewId, action: existing ? 'updated' : 'created' };
+  return existing ? { reviewId, action: 'updated', previous: existing } : { reviewId, action: 'created' };
 }
 
 /**

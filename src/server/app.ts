@@ -12,6 +12,8 @@ import { API_HEADERS, loadAssets, SECURITY_HEADERS, sendPage } from '../site/htt
 import { siteRoutes } from '../site/site.routes.js';
 import { errorPage } from '../site/error.pages.js';
 import type { Site, SiteOptions } from '../site/site.context.js';
+import { findReviewIdBySourcePath } from '../reviews/reviews.repository.js';
+import { urls } from '../shared/urls.js';
 
 export interface AppOptions {
   db: Db;
@@ -61,9 +63,16 @@ export async function buildApp({ db, logLevel = 'info', site: siteOptions = {} }
     return sendError(request, reply, status, error.code?.toLowerCase() ?? 'bad_request', error.message);
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, 404, 'not_found', isApi(request) ? `No such address: ${request.method} ${request.url.split('?')[0]}` : 'There is no page at this address.'),
-  );
+  app.setNotFoundHandler(async (request, reply) => {
+    if (isApi(request)) return sendError(request, reply, 404, 'not_found', `No such address: ${request.method} ${request.url.split('?')[0]}`);
+    // A review imported from a blog keeps its old address: links to it still arrive.
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      const path = request.url.split('?')[0]!;
+      const reviewId = (await findReviewIdBySourcePath(db.kysely, request.url)) ?? (path !== request.url ? await findReviewIdBySourcePath(db.kysely, path) : undefined);
+      if (reviewId !== undefined) return reply.headers(SECURITY_HEADERS).redirect(urls.review(reviewId), 301);
+    }
+    return sendError(request, reply, 404, 'not_found', 'There is no page at this address.');
+  });
 
   app.get('/healthz', async (_request, reply) => {
     reply.headers(API_HEADERS);

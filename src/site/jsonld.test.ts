@@ -23,6 +23,7 @@ function work(overrides: Partial<WorkDetail> = {}): WorkDetail {
     altTitles: [{ title: 'DEVILMAN crybaby', type: 'english' }],
     kind: 'ona',
     year: 2018,
+    episodes: 10,
     synopsis: null,
     credits: [
       { role: 'director', name: 'Masaaki Yuasa', slug: 'masaaki-yuasa' },

@@ -16,6 +16,7 @@ export interface WorkDetail {
   kind: string | null;
   year: number | null;
   synopsis: string | null;
+  episodes: number | null;
   credits: { role: string; name: string; slug: string }[];
   studios: { name: string; slug: string }[];
   platforms: { name: string; slug: string }[];
@@ -74,7 +75,7 @@ export async function insertWork(
 export async function updateWork(
   db: Executor,
   id: number,
-  patch: Partial<Pick<WorkRow, 'title' | 'kind' | 'year' | 'synopsis' | 'updatedAt'>>,
+  patch: Partial<Pick<WorkRow, 'title' | 'kind' | 'year' | 'synopsis' | 'episodes' | 'updatedAt'>>,
 ): Promise<void> {
   await db.updateTable('works').set(patch).where('id', '=', id).execute();
 }
@@ -251,6 +252,7 @@ function assembleWorkDetails(
       kind: w.kind,
       year: w.year,
       synopsis: w.synopsis,
+      episodes: w.episodes,
       credits: [],
       studios: [],
       platforms: [],
@@ -355,19 +357,27 @@ export async function isWorkSlugTakenIn(w: WriteContext, slug: string): Promise<
   return (await workSlugTaken.first(w, slug)) !== undefined;
 }
 
-const workInsert = compiled<{ id: number }, [string, string, string | null, number | null, string | null, string, string]>((db) =>
+const workInsert = compiled<{ id: number }, [string, string, string | null, number | null, string | null, number | null, string, string]>((db) =>
   db
     .insertInto('works')
-    .values({ slug: '', title: '', kind: '', year: 0, synopsis: '', createdAt: '', updatedAt: '' })
+    .values({ slug: '', title: '', kind: '', year: 0, synopsis: '', episodes: 0, createdAt: '', updatedAt: '' })
     .returning('id'),
 );
 
 export async function insertWorkIn(
   w: WriteContext,
-  v: { slug: string; title: string; kind: string | null; year: number | null; synopsis: string | null; createdAt: string; updatedAt: string },
+  v: { slug: string; title: string; kind: string | null; year: number | null; synopsis: string | null; episodes: number | null; createdAt: string; updatedAt: string },
 ): Promise<number> {
-  const row = await workInsert.first(w, v.slug, v.title, v.kind, v.year, v.synopsis, v.createdAt, v.updatedAt);
+  const row = await workInsert.first(w, v.slug, v.title, v.kind, v.year, v.synopsis, v.episodes, v.createdAt, v.updatedAt);
   return row!.id;
+}
+
+const externalIdsOfWork = compiled<{ source: string; externalId: string }, [workId: number]>((db) =>
+  db.selectFrom('workExternalIds').select(['source', 'externalId']).where('workId', '=', 0),
+);
+
+export function findExternalIdsOfWorkIn(w: WriteContext, workId: number): Promise<{ source: string; externalId: string }[]> {
+  return externalIdsOfWork.all(w, workId);
 }
 
 const titleRows = compiledRows((db, n) =>
@@ -452,4 +462,9 @@ const aggregatesOfWork = compiled<never, [workId: number, workId: number]>((db) 
 /** `refreshWorkAggregates` for one work, as a compiled statement. */
 export async function refreshWorkAggregatesIn(w: WriteContext, workId: number): Promise<void> {
   await aggregatesOfWork.all(w, workId, workId);
+}
+
+/** Deletes a work with its titles, ids, credits, links and list entries (foreign keys cascade). */
+export async function deleteWork(db: Executor, workId: number): Promise<void> {
+  await db.deleteFrom('works').where('id', '=', workId).execute();
 }

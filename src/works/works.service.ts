@@ -25,7 +25,12 @@ export interface WorkMatch {
   action: 'created' | 'matched' | 'updated';
   /** How the work was found, for import reports. */
   reason: string;
+  /** Found on weak evidence (see findMatchingWork): import reports flag it. */
+  uncertain: boolean;
 }
+
+/** A described work, with the episode count list sites give. */
+type DescribedWork = ParsedWork & { episodes?: number | null };
 
 /** What can be worked out about a described work before the database is asked (import/prepare.ts). */
 export interface PreparedWork {
@@ -41,33 +46,60 @@ export interface PreparedWork {
  * year, kind). It never removes anything: another review may have brought it. The work's
  * search document is queued in `w.searchWrites`.
  */
-export async function upsertWork(w: WriteContext, parsed: ParsedWork, now: string, prepared: PreparedWork = prepareWork(parsed)): Promise<WorkMatch> {
+export async function upsertWork(w: WriteContext, parsed: DescribedWork, now: string, prepared: PreparedWork = prepareWork(parsed)): Promise<WorkMatch> {
   const found = await findMatchingWork(w, parsed, prepared.titleKeys);
   if (!found) return createWork(w, parsed, now, prepared);
-  const { work, reason } = found;
+  const { work, reason, uncertain } = found;
   const changed = (await addMissingDetails(w, work.id, parsed, now)).changed;
   if (changed) w.searchWrites.push({ entity: 'works', id: work.id, document: await workSearchDocument(w.trx, work.id), isNew: false });
-  return { workId: work.id, slug: work.slug, title: work.title, action: changed ? 'updated' : 'matched', reason };
+  return { workId: work.id, slug: work.slug, title: work.title, action: changed ? 'updated' : 'matched', reason, uncertain };
 }
 
-async function findMatchingWork(w: WriteContext, parsed: ParsedWork, titleKeys: string[]): Promise<{ work: works.WorkKey; reason: string } | undefined> {
-  for (const [source, id] of Object.entries(parsed.externalIds)) {
+interface FoundWork {
+  work: works.WorkKey;
+  reason: string;
+  /** Matched on weak evidence: no year on one side, or several works equally likely. */
+  uncertain: boolean;
+}
+
+/**
+ * The work `parsed` describes: by external id first, then by title (any of its titles against
+ * any of a work's) and year. A title match is refused when the work holds a different id from
+ * the same source (two works of one title: a remake), and called uncertain when there is no
+ * year on one side to compare or several works fit equally.
+ */
+async function findMatchingWork(w: WriteContext, parsed: ParsedWork, titleKeys: string[]): Promise<FoundWork | undefined> {
+  const ids = Object.entries(parsed.externalIds);
+  for (const [source, id] of ids) {
     const work = await works.findWorkKeyByExternalId(w, source, id);
-    if (work) return { work, reason: `same ${source} id ${id}` };
+    if (work) return { work, reason: `same ${source} id ${id}`, uncertain: false };
   }
   for (const [i, title] of [parsed.title, ...parsed.altTitles.map((t) => t.title)].entries()) {
     const candidates = await works.findWorkKeysByTitleKey(w, titleKeys[i]!);
     // A year on both sides must agree: remakes share titles ("Hunter x Hunter" 1999 and 2011).
-    const sameYear = candidates.filter((c) => parsed.year === null || c.year === null || c.year === parsed.year);
-    if (sameYear.length > 0) {
-      const exact = sameYear.find((c) => c.year === parsed.year) ?? sameYear[0]!;
-      return { work: exact, reason: `same title "${title}"${exact.year !== null ? ` and year ${exact.year}` : ''}` };
+    let sameYear = candidates.filter((c) => parsed.year === null || c.year === null || c.year === parsed.year);
+    if (ids.length > 0 && sameYear.length > 0) {
+      const kept: works.WorkKey[] = [];
+      for (const c of sameYear) {
+        const held = await works.findExternalIdsOfWorkIn(w, c.id);
+        if (!held.some((h) => parsed.externalIds[h.source] !== undefined && parsed.externalIds[h.source] !== h.externalId)) kept.push(c);
+      }
+      sameYear = kept;
     }
+    if (sameYear.length === 0) continue;
+    const exact = sameYear.filter((c) => parsed.year !== null && c.year === parsed.year);
+    const work = exact[0] ?? sameYear[0]!;
+    const reason = `same title "${title}"${work.year !== null ? ` and year ${work.year}` : ''}`;
+    if (exact.length === 1) return { work, reason, uncertain: false };
+    if (exact.length > 1 || sameYear.length > 1) {
+      return { work, reason: `${reason}; ${exact.length || sameYear.length} works fit, the oldest was taken`, uncertain: true };
+    }
+    return { work, reason: `${reason}; ${parsed.year === null ? 'the entry has no year' : 'the work has no year'} to compare`, uncertain: true };
   }
   return undefined;
 }
 
-async function createWork(w: WriteContext, parsed: ParsedWork, now: string, prepared: PreparedWork): Promise<WorkMatch> {
+async function createWork(w: WriteContext, parsed: DescribedWork, now: string, prepared: PreparedWork): Promise<WorkMatch> {
   const title = cleanName(parsed.title);
   const slug = await uniqueSlug(prepared.slug, (s) => works.isWorkSlugTakenIn(w, s));
   const workId = await works.insertWorkIn(w, {
@@ -76,6 +108,7 @@ async function createWork(w: WriteContext, parsed: ParsedWork, now: string, prep
     kind: parsed.kind,
     year: parsed.year,
     synopsis: parsed.synopsis,
+    episodes: parsed.episodes ?? null,
     createdAt: now,
     updatedAt: now,
   });
@@ -83,10 +116,10 @@ async function createWork(w: WriteContext, parsed: ParsedWork, now: string, prep
   // What reindexWork would read back, known already: every title, credited person and studio.
   const document = searchDocument([...added.titles, ...added.people, ...added.studios, parsed.year?.toString()]);
   w.searchWrites.push({ entity: 'works', id: workId, document, isNew: true });
-  return { workId, slug, title, action: 'created', reason: 'no work with this title and year' };
+  return { workId, slug, title, action: 'created', reason: 'no work with this title and year', uncertain: false };
 }
 
-type KnownDetails = Pick<works.WorkDetail, 'title' | 'year' | 'kind' | 'synopsis' | 'altTitles' | 'externalIds' | 'credits' | 'studios' | 'platforms' | 'tags'>;
+type KnownDetails = Pick<works.WorkDetail, 'title' | 'year' | 'kind' | 'synopsis' | 'episodes' | 'altTitles' | 'externalIds' | 'credits' | 'studios' | 'platforms' | 'tags'>;
 
 /**
  * Adds what `parsed` has and the work lacks. Returns whether anything changed, and the names
@@ -97,13 +130,13 @@ type KnownDetails = Pick<works.WorkDetail, 'title' | 'year' | 'kind' | 'synopsis
 async function addMissingDetails(
   w: WriteContext,
   workId: number,
-  parsed: ParsedWork,
+  parsed: DescribedWork,
   now: string,
   created?: { title: string; titleKeys: string[] },
 ): Promise<{ changed: boolean; added: { titles: string[]; people: string[]; studios: string[] } }> {
   const isNew = created !== undefined;
   const current: KnownDetails | undefined = isNew
-    ? { title: created.title, year: parsed.year, kind: parsed.kind, synopsis: parsed.synopsis, altTitles: [], externalIds: {}, credits: [], studios: [], platforms: [], tags: [] }
+    ? { title: created.title, year: parsed.year, kind: parsed.kind, synopsis: parsed.synopsis, episodes: parsed.episodes ?? null, altTitles: [], externalIds: {}, credits: [], studios: [], platforms: [], tags: [] }
     : (await works.loadWorkDetails(w.trx, [workId]))[0];
   if (!current) throw new Error(`work ${workId} vanished inside its transaction`);
   let changed = false;
@@ -113,6 +146,7 @@ async function addMissingDetails(
     if (current.year === null && parsed.year !== null) patch.year = parsed.year;
     if (current.kind === null && parsed.kind !== null) patch.kind = parsed.kind;
     if (current.synopsis === null && parsed.synopsis) patch.synopsis = parsed.synopsis;
+    if (current.episodes === null && parsed.episodes) patch.episodes = parsed.episodes;
   }
 
   // Titles: the main title sits at position 0 so matching sees every name of the work.
