@@ -176,7 +176,7 @@ export async function claimRunForUndo(db: Executor, id: number, now: string): Pr
     .updateTable('imports')
     .set({ status: 'undone', undoneAt: now, updatedAt: now })
     .where('id', '=', id)
-    .where('status', 'in', ['done', 'failed'])
+    .where('status', 'in', ['done', 'failed', 'running'])
     .where('undoneAt', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;

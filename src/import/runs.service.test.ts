@@ -143,6 +143,18 @@ forEachDatabase((fresh) => {
     await expect(undoImport(db, a.id)).rejects.toThrow(`Import #${a.id} was already undone.`);
   });
 
+  it('a run whose process died can be undone once it has been silent for a while, not before', async () => {
+    const { db } = await fresh();
+    const run = await runImport(db, from([{ ref: 'anime 1', item: listItem('Cowboy Bebop', '1', 9) }]), options);
+    // As a process killed between two batches leaves it.
+    const setUpdated = (at: string) => db.kysely.updateTable('imports').set({ status: 'running', finishedAt: null, updatedAt: at }).where('id', '=', run.id).execute();
+    await setUpdated('2026-01-01T10:00:00.000Z');
+    await expect(undoImport(db, run.id, () => '2026-01-01T10:05:00.000Z')).rejects.toThrow(`Import #${run.id} is still running.`);
+    await undoImport(db, run.id, () => '2026-01-01T10:30:00.000Z');
+    expect(await count(db, 'works')).toBe(0);
+    expect(await findImportRun(db.kysely, run.id)).toMatchObject({ status: 'undone', undoneAt: '2026-01-01T10:30:00.000Z' });
+  });
+
   it("sends a blog post's old address to the review it became", async () => {
     const { db } = await fresh();
     const post = makeItem({ title: 'Hero ≠ Mask', year: 2018 });

@@ -45,6 +45,14 @@ export interface RunResult {
 }
 
 const isoNow = () => new Date().toISOString();
+
+/** A run reports after every batch; one silent for this long has lost its process. */
+export const STALLED_AFTER_MS = 10 * 60 * 1000;
+
+/** Whether a run still marked running stopped reporting (its process died): it may be undone. */
+export function isStalled(run: { status: string; updatedAt: string }, now: string): boolean {
+  return run.status === 'running' && Date.parse(now) - Date.parse(run.updatedAt) > STALLED_AFTER_MS;
+}
 const zero = (): runs.RunCounts => ({ entries: 0, created: 0, matched: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, uncertain: 0 });
 
 function add(total: runs.RunCounts, part: runs.RunCounts): void {
@@ -188,7 +196,7 @@ export async function undoImport(db: Db, id: number, now: () => string = isoNow)
   const run = await runs.findImportRun(db.kysely, id);
   if (!run) throw new AppError('not_found', `Import #${id} was not found.`);
   if (run.undoneAt || run.status === 'undone') throw new AppError('conflict', `Import #${id} was already undone.`);
-  if (run.status === 'running') throw new AppError('conflict', `Import #${id} is still running.`);
+  if (run.status === 'running' && !isStalled(run, now())) throw new AppError('conflict', `Import #${id} is still running.`);
   const later = await runs.findLaterOverlappingRun(db.kysely, id);
   if (later !== undefined) throw new AppError('conflict', `Import #${later} changed reviews or list entries that import #${id} wrote; undo #${later} first.`);
   if (!(await runs.claimRunForUndo(db.kysely, id, now()))) throw new AppError('conflict', `Import #${id} is being undone already.`);
