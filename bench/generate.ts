@@ -27,7 +27,7 @@ import { importJson, type RestoreReport } from '../src/interchange/interchange.i
 import { Catalog, defaultOptions, type SynthOptions } from './lib/synth.js';
 
 /** Bump when the generator's output changes, so stale documents are not reused. */
-export const GENERATOR_VERSION = 4;
+export const GENERATOR_VERSION = 5;
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const DATA_DIR = join(BENCH_DIR, 'data');
@@ -92,7 +92,7 @@ export async function writeDocument(options: SynthOptions, path: string, log: (l
   };
 
   const catalog = new Catalog(options);
-  await write(`{\n  "format": "kansou",\n  "version": 1,\n`);
+  await write(`{\n  "format": "kansou",\n  "version": 2,\n`);
   await section('authors', catalog.authors);
   await section('people', catalog.people);
   await section('studios', catalog.studios);
@@ -121,8 +121,8 @@ export async function writeDocument(options: SynthOptions, path: string, log: (l
         yield r;
       }
     })(),
-    true,
   );
+  await section('listEntries', [], true);
   await write('}\n');
   await flush();
   out.end();

@@ -2,13 +2,15 @@
  * Writes the whole catalog as one interchange document, streaming page by page so memory
  * stays flat however large the database is. The output is deterministic (id order, fixed
  * key order, one record per line), so export → restore → export gives identical bytes.
+ * Import runs and their reports (`imports`, `import_items`) are operational history, not
+ * catalog data, and are not part of the document.
  */
 import type { Writable } from 'node:stream';
 import type { Db } from '../db/connection.js';
 import type { NamedEntity } from '../db/schema.js';
 import { listWorkIds, loadWorkDetails } from '../works/works.repository.js';
-import { FORMAT_NAME, FORMAT_VERSION, type ReviewRecord, type SectionName, type WorkRecord } from './interchange.schema.js';
-import { pageNamed, pageReviews } from './interchange.repository.js';
+import { FORMAT_NAME, FORMAT_VERSION, type ListEntryRecord, type ReviewRecord, type SectionName, type WorkRecord } from './interchange.schema.js';
+import { findReviewSources, pageListEntries, pageNamed, pageReviews } from './interchange.repository.js';
 
 const PAGE = 500;
 
@@ -49,6 +51,7 @@ export async function exportJson(db: Db, out: Writable): Promise<ExportCounts> {
       altTitles: w.altTitles as WorkRecord['altTitles'],
       kind: w.kind as WorkRecord['kind'],
       year: w.year,
+      episodes: w.episodes,
       synopsis: w.synopsis,
       externalIds: w.externalIds,
       credits: w.credits.map((c) => ({ role: c.role as WorkRecord['credits'][number]['role'], person: c.slug })),
@@ -59,24 +62,42 @@ export async function exportJson(db: Db, out: Writable): Promise<ExportCounts> {
       updatedAt: w.updatedAt,
     }));
   });
+  await section('reviews', async (afterId): Promise<ReviewRecord[]> => {
+    const rows = await pageReviews(db.kysely, afterId, PAGE);
+    const sources = await findReviewSources(db.kysely, rows.map((r) => r.id));
+    return rows.map((r) => ({
+      id: r.id,
+      work: r.work,
+      author: r.author,
+      status: r.status,
+      headline: r.headline,
+      summary: r.summary,
+      body: r.body,
+      score: r.scoreValue !== null && r.scoreMax !== null ? { value: r.scoreValue, max: r.scoreMax } : null,
+      scoreText: r.scoreText,
+      rating: r.rating,
+      hasSpoilers: r.hasSpoilers === 1,
+      publishedAt: r.publishedAt,
+      sources: sources.get(r.id) ?? [],
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+    }));
+  });
   await section(
-    'reviews',
-    async (afterId): Promise<ReviewRecord[]> =>
-      (await pageReviews(db.kysely, afterId, PAGE)).map((r) => ({
-        id: r.id,
-        work: r.work,
-        author: r.author,
-        status: r.status,
-        headline: r.headline,
-        summary: r.summary,
-        body: r.body,
-        score: r.scoreValue !== null && r.scoreMax !== null ? { value: r.scoreValue, max: r.scoreMax } : null,
-        scoreText: r.scoreText,
-        rating: r.rating,
-        hasSpoilers: r.hasSpoilers === 1,
-        publishedAt: r.publishedAt,
-        createdAt: r.createdAt,
-        updatedAt: r.updatedAt,
+    'listEntries',
+    async (afterId): Promise<ListEntryRecord[]> =>
+      (await pageListEntries(db.kysely, afterId, PAGE)).map((e) => ({
+        id: e.id,
+        work: e.work,
+        author: e.author,
+        status: e.status,
+        progress: e.progress,
+        startedOn: e.startedOn,
+        finishedOn: e.finishedOn,
+        timesWatched: e.timesWatched,
+        tags: JSON.parse(e.tags) as string[],
+        createdAt: e.createdAt,
+        updatedAt: e.updatedAt,
       })),
     true,
   );

@@ -7,6 +7,9 @@
  * Records are validated one by one and written in batches, each batch in one transaction.
  * If a batch fails, its records are retried one per transaction, so every record lands whole
  * or not at all and a bad record is reported without losing its neighbours.
+ *
+ * Version 1 documents are read too. They carry no episode counts, old review addresses or list
+ * entries: restoring one leaves those as the database has them.
  */
 import type { Transaction } from 'kysely';
 import { Compile, type Validator } from 'typebox/compile';
@@ -22,12 +25,19 @@ import * as repo from './interchange.repository.js';
 import {
   FORMAT_NAME,
   FORMAT_VERSION,
+  READABLE_VERSIONS,
   SECTIONS,
+  SECTIONS_BY_VERSION,
   type AuthorRecord,
+  type FormatVersion,
+  type ListEntryRecord,
   type NamedRecord,
   type ReviewRecord,
+  type ReviewRecordV1,
+  type ReviewSource,
   type SectionName,
   type WorkRecord,
+  type WorkRecordV1,
 } from './interchange.schema.js';
 import { readRecords } from './record-stream.js';
 
@@ -54,11 +64,16 @@ export interface RestoreReport {
 
 type Outcome = 'created' | 'updated' | 'unchanged';
 type Pending<T> = { index: number; record: T };
+/** A work or review as either version writes it; a field a version lacks is left as it is. */
+type AnyWork = WorkRecord | WorkRecordV1;
+type AnyReview = ReviewRecord | ReviewRecordV1;
 
-const validators = Object.fromEntries(Object.entries(SECTIONS).map(([name, schema]) => [name, Compile(schema)])) as Record<
-  SectionName,
-  Validator
->;
+const validators = Object.fromEntries(
+  READABLE_VERSIONS.map((version) => [
+    version,
+    Object.fromEntries(Object.entries(SECTIONS_BY_VERSION[version]).map(([name, schema]) => [name, Compile(schema)])),
+  ]),
+) as Record<FormatVersion, Partial<Record<SectionName, Validator>>>;
 
 function describeErrors(validator: Validator, value: unknown): string {
   const errors = validator.Errors(value).filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'boolean');
@@ -69,7 +84,26 @@ function describeErrors(validator: Validator, value: unknown): string {
     const extra = (first.params as { additionalProperties?: string[] }).additionalProperties ?? [];
     return `${where}: unknown field ${extra.map((k) => JSON.stringify(k)).join(', ')}`;
   }
+  if (first.keyword === 'const' || first.keyword === 'enum') {
+    // A choice among fixed values (a status, a kind): name them rather than the first one tried.
+    const here = errors.filter((e) => e.instancePath === first.instancePath);
+    const allowed = here.flatMap((e) => {
+      const params = e.params as { allowedValue?: unknown; allowedValues?: unknown[] };
+      if (e.keyword === 'const') return [params.allowedValue];
+      return e.keyword === 'enum' ? (params.allowedValues ?? []) : [];
+    }).map((v) => JSON.stringify(v));
+    if (here.some((e) => e.keyword === 'type' && (e.params as { type?: unknown }).type === 'null')) allowed.push('null');
+    return `${where}: must be one of ${allowed.join(', ')}`;
+  }
+  if (first.keyword === 'format' && (first.params as { format?: unknown }).format === 'date') {
+    return `${where}: must be a date that exists, written YYYY-MM-DD`;
+  }
   return `${where}: ${first.message}`;
+}
+
+/** Sources keyed by address (the last of a repeated one wins, as on write), in address order. */
+function normalSources(sources: ReviewSource[]): ReviewSource[] {
+  return [...new Map(sources.map((s) => [s.url, { url: s.url, path: s.path }])).values()].sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
 }
 
 class Restorer {
@@ -141,9 +175,11 @@ class Restorer {
       case 'tags':
         return this.writeNamed(trx, section, batch as Pending<NamedRecord & Partial<AuthorRecord>>[]);
       case 'works':
-        return this.writeWorks(trx, batch as Pending<WorkRecord>[]);
+        return this.writeWorks(trx, batch as Pending<AnyWork>[]);
       case 'reviews':
-        return this.writeReviews(trx, batch as Pending<ReviewRecord>[]);
+        return this.writeReviews(trx, batch as Pending<AnyReview>[]);
+      case 'listEntries':
+        return this.writeListEntries(trx, batch as Pending<ListEntryRecord>[]);
     }
   }
 
@@ -181,13 +217,14 @@ class Restorer {
     for (const [slug, id] of await repo.findIdsBySlug(trx, table, missing)) this.ids[table].set(slug, id);
   }
 
-  private idOf(table: NamedEntity | 'works', slug: string, what: string): number {
+  /** The id a reference resolves to; `field` is where the record makes it (`/work`, `/credits/2/person`). */
+  private idOf(table: NamedEntity | 'works', slug: string, what: string, field: string): number {
     const id = this.ids[table].get(slug);
-    if (id === undefined) throw new AppError('invalid_input', `${what} "${slug}" is neither in the file nor in the database`);
+    if (id === undefined) throw new AppError('invalid_input', `${field}: ${what} "${slug}" is neither in the file nor in the database`);
     return id;
   }
 
-  private async writeWorks(trx: Transaction<Database>, batch: Pending<WorkRecord>[]): Promise<Outcome[]> {
+  private async writeWorks(trx: Transaction<Database>, batch: Pending<AnyWork>[]): Promise<Outcome[]> {
     const records = batch.map((b) => b.record);
     await this.resolve(trx, 'people', records.flatMap((w) => w.credits.map((c) => c.person)));
     await this.resolve(trx, 'studios', records.flatMap((w) => w.studios));
@@ -198,9 +235,10 @@ class Restorer {
     const outcomes: Outcome[] = [];
     const documents: { id: number; document: string }[] = [];
     for (const w of records) {
-      const credits = w.credits.map((c, position) => ({ personId: this.idOf('people', c.person, 'person'), role: c.role, position }));
+      const credits = w.credits.map((c, position) => ({ personId: this.idOf('people', c.person, 'person', `/credits/${position}/person`), role: c.role, position }));
       const links = (table: 'studios' | 'platforms' | 'tags', slugs: string[]) =>
-        slugs.map((slug, position) => ({ id: this.idOf(table, slug, table.slice(0, -1)), position }));
+        slugs.map((slug, position) => ({ id: this.idOf(table, slug, table.slice(0, -1), `/${table}/${position}`), position }));
+      const episodes = 'episodes' in w ? w.episodes : undefined;
       const studios = links('studios', w.studios);
       const platforms = links('platforms', w.platforms);
       const tags = links('tags', w.tags);
@@ -212,7 +250,14 @@ class Restorer {
           outcomes.push('unchanged');
           continue;
         }
-        await works.updateWork(trx, workId, { title: w.title, kind: w.kind, year: w.year, synopsis: w.synopsis, updatedAt: w.updatedAt });
+        await works.updateWork(trx, workId, {
+          title: w.title,
+          kind: w.kind,
+          year: w.year,
+          synopsis: w.synopsis,
+          ...(episodes !== undefined && { episodes }),
+          updatedAt: w.updatedAt,
+        });
         await works.deleteWorkDetails(trx, workId);
         outcomes.push('updated');
       } else {
@@ -226,6 +271,8 @@ class Restorer {
           createdAt: w.createdAt,
           updatedAt: w.updatedAt,
         });
+        // `insertWork` takes no episode count; most works have none, so this is seldom a second statement.
+        if (episodes != null) await works.updateWork(trx, workId, { episodes });
         outcomes.push('created');
       }
       this.ids.works.set(w.slug, workId);
@@ -254,14 +301,14 @@ class Restorer {
     return outcomes;
   }
 
-  private async writeReviews(trx: Transaction<Database>, batch: Pending<ReviewRecord>[]): Promise<Outcome[]> {
+  private async writeReviews(trx: Transaction<Database>, batch: Pending<AnyReview>[]): Promise<Outcome[]> {
     const records = batch.map((b) => b.record);
     await this.resolve(trx, 'works', records.map((r) => r.work));
     await this.resolve(trx, 'authors', records.map((r) => r.author));
     const rows = records.map((r) => ({
       id: r.id,
-      workId: this.idOf('works', r.work, 'work'),
-      authorId: this.idOf('authors', r.author, 'author'),
+      workId: this.idOf('works', r.work, 'work', '/work'),
+      authorId: this.idOf('authors', r.author, 'author', '/author'),
       status: r.status,
       headline: r.headline,
       summary: r.summary,
@@ -284,29 +331,43 @@ class Restorer {
     const found = await repo.findReviewsByNaturalKey(trx, clashing);
     for (const r of byId.values()) found.set(key(r), r);
     const taken = new Set(byId.keys());
+    // Old addresses: a version 2 record says what they are; a version 1 record says nothing.
+    const sources = records.map((r) => ('sources' in r ? normalSources(r.sources) : undefined));
+    const matchedIds = rows.flatMap((row, i) => (sources[i] !== undefined && found.has(key(row)) ? [found.get(key(row))!.id] : []));
+    const currentSources = await repo.findReviewSources(trx, matchedIds);
+    const sourceWrites: { reviewId: number; sources: ReviewSource[] }[] = [];
     const outcomes: Outcome[] = [];
     const inserts: typeof rows = [];
+    const insertSources: (ReviewSource[] | undefined)[] = [];
     const written: { id: number; row: (typeof rows)[number] }[] = [];
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
       const match = found.get(key(row));
       const { id, ...fields } = row;
+      const wanted = sources[i];
       if (match) {
-        if ((Object.keys(fields) as (keyof typeof fields)[]).every((k) => match[k] === fields[k])) {
-          outcomes.push('unchanged');
-          continue;
+        const sameFields = (Object.keys(fields) as (keyof typeof fields)[]).every((k) => match[k] === fields[k]);
+        const sameSources = wanted === undefined || JSON.stringify(currentSources.get(match.id) ?? []) === JSON.stringify(wanted);
+        if (!sameFields) {
+          await trx.updateTable('reviews').set(fields).where('id', '=', match.id).execute();
+          written.push({ id: match.id, row });
         }
-        await trx.updateTable('reviews').set(fields).where('id', '=', match.id).execute();
-        written.push({ id: match.id, row });
-        outcomes.push('updated');
+        if (!sameSources) sourceWrites.push({ reviewId: match.id, sources: wanted });
+        outcomes.push(sameFields && sameSources ? 'unchanged' : 'updated');
       } else {
         inserts.push(taken.has(id) ? ({ ...fields } as typeof row) : row);
+        insertSources.push(wanted);
         outcomes.push('created');
       }
     }
     for (let i = 0; i < inserts.length; i += 60) {
       const ids = await trx.insertInto('reviews').values(inserts.slice(i, i + 60)).returning('id').execute();
-      ids.forEach(({ id }, k) => written.push({ id, row: inserts[i + k]! }));
+      ids.forEach(({ id }, k) => {
+        written.push({ id, row: inserts[i + k]! });
+        const wanted = insertSources[i + k];
+        if (wanted?.length) sourceWrites.push({ reviewId: id, sources: wanted });
+      });
     }
+    await repo.replaceReviewSources(trx, sourceWrites);
     if (written.length) {
       const titles = new Map(
         (await trx.selectFrom('works').select(['id', 'title']).where('id', 'in', [...new Set(written.map((w) => w.row.workId))]).execute()).map((w) => [w.id, w.title]),
@@ -322,13 +383,55 @@ class Restorer {
     }
     return outcomes;
   }
+
+  private async writeListEntries(trx: Transaction<Database>, batch: Pending<ListEntryRecord>[]): Promise<Outcome[]> {
+    const records = batch.map((b) => b.record);
+    await this.resolve(trx, 'works', records.map((e) => e.work));
+    await this.resolve(trx, 'authors', records.map((e) => e.author));
+    const rows = records.map((e) => ({
+      id: e.id,
+      workId: this.idOf('works', e.work, 'work', '/work'),
+      authorId: this.idOf('authors', e.author, 'author', '/author'),
+      status: e.status,
+      progress: e.progress,
+      startedOn: e.startedOn,
+      finishedOn: e.finishedOn,
+      timesWatched: e.timesWatched,
+      tags: JSON.stringify(e.tags),
+      createdAt: e.createdAt,
+      updatedAt: e.updatedAt,
+    }));
+    // One entry per author and work: that pair is what makes two entries the same entry.
+    const found = await repo.findListEntriesByKey(trx, rows);
+    const taken = await repo.findTakenIds(trx, 'listEntries', rows.map((r) => r.id));
+    const outcomes: Outcome[] = [];
+    const inserts: typeof rows = [];
+    for (const row of rows) {
+      const match = found.get(`${row.authorId}/${row.workId}`);
+      const { id, ...fields } = row;
+      if (match) {
+        if ((Object.keys(fields) as (keyof typeof fields)[]).every((k) => match[k] === fields[k])) {
+          outcomes.push('unchanged');
+          continue;
+        }
+        await trx.updateTable('listEntries').set(fields).where('id', '=', match.id).execute();
+        outcomes.push('updated');
+      } else {
+        inserts.push(taken.has(id) ? ({ ...fields } as typeof row) : row);
+        outcomes.push('created');
+      }
+    }
+    for (let i = 0; i < inserts.length; i += 60) await trx.insertInto('listEntries').values(inserts.slice(i, i + 60)).execute();
+    return outcomes;
+  }
 }
 
-function sameWork(current: works.WorkDetail, w: WorkRecord): boolean {
+function sameWork(current: works.WorkDetail, w: AnyWork): boolean {
   return (
     current.title === w.title &&
     current.kind === w.kind &&
     current.year === w.year &&
+    (!('episodes' in w) || current.episodes === w.episodes) &&
     current.synopsis === w.synopsis &&
     current.updatedAt === w.updatedAt &&
     JSON.stringify(current.altTitles) === JSON.stringify(w.altTitles) &&
@@ -355,9 +458,12 @@ export async function importJson(
   let section: SectionName | undefined;
   let batch: Pending<unknown>[] = [];
   let done = 0;
-  const checkHeader = () => {
+  const checkHeader = (): FormatVersion => {
     if (format !== FORMAT_NAME) throw new AppError('unsupported_format', `not a Kansou export: "format" must be "${FORMAT_NAME}" and come first`);
-    if (version !== FORMAT_VERSION) throw new AppError('unsupported_format', `unsupported export version ${JSON.stringify(version)} (this Kansou reads version ${FORMAT_VERSION})`);
+    if (!READABLE_VERSIONS.includes(version as FormatVersion)) {
+      throw new AppError('unsupported_format', `unsupported export version ${JSON.stringify(version)} (this Kansou reads versions 1 to ${FORMAT_VERSION})`);
+    }
+    return version as FormatVersion;
   };
   try {
     for await (const record of readRecords(chunks)) {
@@ -367,15 +473,18 @@ export async function importJson(
         else throw new AppError('invalid_input', `unknown top-level field "${record.key}"`);
         continue;
       }
-      checkHeader();
-      if (!(record.section in SECTIONS)) throw new AppError('invalid_input', `unknown section "${record.section}"`);
+      const documentVersion = checkHeader();
+      const validator = validators[documentVersion][record.section as SectionName];
+      if (!validator) {
+        if (record.section in SECTIONS) throw new AppError('invalid_input', `section "${record.section}" is not part of a version ${documentVersion} document`);
+        throw new AppError('invalid_input', `unknown section "${record.section}"`);
+      }
       const name = record.section as SectionName;
       if (name !== section) {
         if (section) await restorer.flush(section, batch);
         batch = [];
         section = name;
       }
-      const validator = validators[name];
       if (!validator.Check(record.value)) {
         restorer.fail(name, record.index, describeErrors(validator, record.value));
         continue;
@@ -396,7 +505,7 @@ export async function importJson(
     throw error;
   } finally {
     await restorer.refreshAggregates();
-    await repo.syncIdentity(db.kysely, db.dialect, ['authors', 'people', 'studios', 'platforms', 'tags', 'works', 'reviews']);
+    await repo.syncIdentity(db.kysely, db.dialect, ['authors', 'people', 'studios', 'platforms', 'tags', 'works', 'reviews', 'list_entries']);
   }
   return restorer.report;
 }

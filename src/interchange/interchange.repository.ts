@@ -4,6 +4,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, NamedEntity, ReviewRow } from '../db/schema.js';
+import type { ListEntryRow } from '../lists/lists.repository.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -42,6 +43,84 @@ export async function pageReviews(db: Executor, afterId: number, limit: number) 
     .execute();
 }
 
+/**
+ * The old addresses of the given reviews, each review's in address order. Sorted here, by code
+ * unit, not by `order by url`: PostgreSQL orders text by the database's collation, which need
+ * not agree with SQLite's byte order, and the export must be the same on both.
+ */
+export async function findReviewSources(db: Executor, reviewIds: number[]): Promise<Map<number, { url: string; path: string }[]>> {
+  const found = new Map<number, { url: string; path: string }[]>();
+  for (let i = 0; i < reviewIds.length; i += 500) {
+    const rows = await db.selectFrom('reviewSources').select(['reviewId', 'url', 'path']).where('reviewId', 'in', reviewIds.slice(i, i + 500)).execute();
+    for (const { reviewId, url, path } of rows) {
+      const list = found.get(reviewId);
+      if (list) list.push({ url, path });
+      else found.set(reviewId, [{ url, path }]);
+    }
+  }
+  for (const list of found.values()) list.sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
+  return found;
+}
+
+/**
+ * Makes `sources` the old addresses of each review. An address names one review (the column is
+ * unique): one the file gives to this review moves here from any other, as an import would do.
+ */
+export async function replaceReviewSources(db: Executor, reviews: { reviewId: number; sources: { url: string; path: string }[] }[]): Promise<void> {
+  const ids = reviews.map((r) => r.reviewId);
+  for (let i = 0; i < ids.length; i += 500) await db.deleteFrom('reviewSources').where('reviewId', 'in', ids.slice(i, i + 500)).execute();
+  // One row per address, the last review naming it winning: PostgreSQL refuses an upsert
+  // statement that touches the same row twice.
+  const rows = [...new Map(reviews.flatMap((r) => r.sources.map((s) => [s.url, { reviewId: r.reviewId, url: s.url, path: s.path }] as const))).values()];
+  for (let i = 0; i < rows.length; i += 300) {
+    await db
+      .insertInto('reviewSources')
+      .values(rows.slice(i, i + 300))
+      .onConflict((oc) => oc.column('url').doUpdateSet((eb) => ({ reviewId: eb.ref('excluded.reviewId'), path: eb.ref('excluded.path') })))
+      .execute();
+  }
+}
+
+export async function pageListEntries(db: Executor, afterId: number, limit: number) {
+  return db
+    .selectFrom('listEntries')
+    .innerJoin('works', 'works.id', 'listEntries.workId')
+    .innerJoin('authors', 'authors.id', 'listEntries.authorId')
+    .select([
+      'listEntries.id',
+      'works.slug as work',
+      'authors.slug as author',
+      'listEntries.status',
+      'listEntries.progress',
+      'listEntries.startedOn',
+      'listEntries.finishedOn',
+      'listEntries.timesWatched',
+      'listEntries.tags',
+      'listEntries.createdAt',
+      'listEntries.updatedAt',
+    ])
+    .where('listEntries.id', '>', afterId)
+    .orderBy('listEntries.id')
+    .limit(limit)
+    .execute();
+}
+
+/** List entries already present for these (author, work) pairs, by `authorId/workId`. */
+export async function findListEntriesByKey(db: Executor, keys: { authorId: number; workId: number }[]): Promise<Map<string, ListEntryRow>> {
+  const found = new Map<string, ListEntryRow>();
+  for (let i = 0; i < keys.length; i += 300) {
+    // Each term is one probe of the unique (author_id, work_id) index.
+    const chunk = keys.slice(i, i + 300);
+    const rows = await db
+      .selectFrom('listEntries')
+      .selectAll()
+      .where((eb) => eb.or(chunk.map((k) => eb.and([eb('authorId', '=', k.authorId), eb('workId', '=', k.workId)]))))
+      .execute();
+    for (const r of rows) found.set(`${r.authorId}/${r.workId}`, r);
+  }
+  return found;
+}
+
 export async function findIdsBySlug(db: Executor, table: NamedEntity | 'works', slugs: string[]): Promise<Map<string, number>> {
   const map = new Map<string, number>();
   for (let i = 0; i < slugs.length; i += 500) {
@@ -51,7 +130,7 @@ export async function findIdsBySlug(db: Executor, table: NamedEntity | 'works', 
   return map;
 }
 
-export async function findTakenIds(db: Executor, table: NamedEntity | 'works' | 'reviews', ids: number[]): Promise<Set<number>> {
+export async function findTakenIds(db: Executor, table: NamedEntity | 'works' | 'reviews' | 'listEntries', ids: number[]): Promise<Set<number>> {
   const taken = new Set<number>();
   for (let i = 0; i < ids.length; i += 500) {
     const rows = await db.selectFrom(table).select('id').where('id', 'in', ids.slice(i, i + 500)).execute();
