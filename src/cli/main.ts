@@ -3,7 +3,8 @@
  * services as the server.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rename } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { describeConfig, loadConfig, type Config } from '../config.js';
 import { openDatabase, type Db } from '../db/connection.js';
@@ -11,6 +12,9 @@ import { migrateToLatest } from '../db/migrate.js';
 import { AppError } from '../shared/errors.js';
 import { expandInputs } from '../import/files.js';
 import { importTextFiles, type FileReport } from '../import/plaintext.import.js';
+import { ExitCode, progress, withDb } from './common.js';
+import { importList, registerImportsCommands } from './imports.js';
+import { detectFormat, LIST_FORMATS, type ListFormat } from '../import/sources.js';
 
 // The server, the JSON format and the renderer are loaded by the commands that use them: loading
 // every module took longer than importing a few thousand review files.
@@ -18,37 +22,7 @@ const server = () => import('../server/app.js');
 const interchangeExport = () => import('../interchange/interchange.export.js');
 const interchangeImport = () => import('../interchange/interchange.import.js');
 const reviewsService = () => import('../reviews/reviews.service.js');
-
-class ExitCode extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
-
-async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = await openDatabase(config.databaseUrl);
-  try {
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
-}
-
-function progress(label: string, total?: number) {
-  const tty = process.stderr.isTTY;
-  let last = 0;
-  return {
-    tick(done: number) {
-      const now = Date.now();
-      if (!tty || now - last < 100) return;
-      last = now;
-      process.stderr.write(`\r${label} ${done}${total ? `/${total}` : ''}`);
-    },
-    done() {
-      if (tty && last) process.stderr.write('\r\x1b[K');
-    },
-  };
-}
+const exportsService = () => import('../exports/exports.service.js');
 
 function describeFile(r: FileReport): string {
   if (!r.ok) return `✗ ${r.source}: ${r.error}`;
@@ -142,42 +116,83 @@ export async function main(argv: string[]): Promise<void> {
 
   program
     .command('import')
-    .description('import review files (text, Markdown) or a Kansou JSON export')
+    .description('import review files (text, Markdown), lists (MyAnimeList, Letterboxd, AniList), a blog, a CSV, or a Kansou JSON export')
     .argument('<paths...>', 'files, folders or globs; for --format json, one file or - for standard input')
-    .addOption(new Option('--format <format>', 'input format').choices(['auto', 'text', 'json']).default('auto'))
+    .addOption(new Option('--format <format>', 'input format (auto: from names and contents)').choices(['auto', 'text', 'json', ...LIST_FORMATS]).default('auto'))
     .option('--author <name>', 'author of the imported reviews (default: KANSOU_OWNER)')
     .option('--dry-run', 'parse and report, write nothing')
     .option('--json', 'print the report as JSON')
     .action(async (paths: string[], options: { format: string; author?: string; dryRun?: boolean; json?: boolean }) => {
-      const isJson = options.format === 'json' || (options.format === 'auto' && paths.length === 1 && /\.json$/i.test(paths[0]!));
-      if (isJson) {
+      const stdin = paths.length === 1 && paths[0] === '-';
+      const format = options.format !== 'auto' ? options.format : stdin ? 'json' : await detectFormat(paths);
+      if (format === 'json') {
         if (paths.length !== 1) throw new AppError('invalid_input', 'a JSON import takes exactly one file');
         if (options.dryRun) throw new AppError('invalid_input', '--dry-run is for review files; a JSON import is checked record by record as it is written');
         await importJsonFile(config(), paths[0]!, options);
-      } else {
+      } else if (format === 'text') {
         await importFiles(config(), paths, options);
+      } else {
+        await importList(config(), format as ListFormat, paths, options);
       }
     });
 
+  registerImportsCommands(program, config);
+
   program
     .command('export')
-    .description('write everything as one JSON document (the backup format, see docs/interchange.md)')
-    .addOption(new Option('--format <format>', 'output format').choices(['json']).default('json'))
-    .option('-o, --output <file>', 'write to a file instead of standard output')
-    .action(async (options: { output?: string }) => {
-      const { exportJson } = await interchangeExport();
+    .description('write everything as JSON (the backup format), or reviews and lists as CSV, a ZIP of Markdown files or a MyAnimeList XML (see docs/export.md)')
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv', 'markdown', 'mal']).default('json'))
+    .option('--author <name>', 'csv, markdown, mal: only this author\'s reviews and list entries')
+    .option('-o, --output <file>', 'write to a file instead of standard output (required for markdown)')
+    .action(async (options: { format: 'json' | 'csv' | 'markdown' | 'mal'; author?: string; output?: string }) => {
+      if (options.format === 'json' && options.author !== undefined) {
+        throw new AppError('invalid_input', '--author is for the csv, markdown and mal exports; the JSON backup holds every author');
+      }
+      if (options.format === 'markdown' && !options.output) {
+        throw new AppError('invalid_input', 'the Markdown export is a ZIP archive: name its file with --output FILE.zip');
+      }
       await withDb(config(), async (db) => {
-        if (!options.output) {
-          await exportJson(db, process.stdout);
+        const selection = options.author === undefined ? {} : { author: options.author };
+        if (options.format === 'markdown') {
+          const { exportMarkdown } = await exportsService();
+          const { written } = await exportMarkdown(db, options.output!, selection);
+          process.stderr.write(`exported ${written} review${written === 1 ? '' : 's'} to ${options.output}\n`);
           return;
         }
-        // Write beside the target and rename, so a failed export never leaves half a backup under its name.
+        const write = async (out: Writable): Promise<string> => {
+          if (options.format === 'json') {
+            const counts = await (await interchangeExport()).exportJson(db, out);
+            return Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ');
+          }
+          if (options.format === 'csv') {
+            const { written } = await (await exportsService()).exportCsv(db, out, selection);
+            return `${written} row${written === 1 ? '' : 's'}`;
+          }
+          const { written, skipped, drafts } = await (await exportsService()).exportMalXml(db, out, selection);
+          return (
+            `${written} entr${written === 1 ? 'y' : 'ies'}` +
+            (skipped ? `; ${skipped} left out for having no MyAnimeList id` : '') +
+            (drafts ? `; the text and score of ${drafts} draft review${drafts === 1 ? '' : 's'} left out` : '')
+          );
+        };
+        if (!options.output) {
+          const summary = await write(process.stdout);
+          process.stderr.write(`exported ${summary}\n`);
+          return;
+        }
+        // Write beside the target and rename, so a failed export never leaves half a file under its name.
         const partial = `${options.output}.partial`;
         const out = createWriteStream(partial);
-        const counts = await exportJson(db, out);
-        await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
-        await rename(partial, options.output);
-        process.stderr.write(`exported ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')} to ${options.output}\n`);
+        try {
+          const summary = await write(out);
+          await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+          await rename(partial, options.output);
+          process.stderr.write(`exported ${summary} to ${options.output}\n`);
+        } catch (error) {
+          out.destroy();
+          await rm(partial, { force: true });
+          throw error;
+        }
       });
     });
 
@@ -214,6 +229,11 @@ export async function main(argv: string[]): Promise<void> {
       for (const o of describeConfig(config())) process.stdout.write(`${o.env}=${o.value}\t# ${o.description}\n`);
     });
 
+  // A reader that stops early (`kansou export | head`) is not an error worth a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
   try {
     await program.parseAsync(argv);
   } catch (error) {
