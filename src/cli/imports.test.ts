@@ -26,6 +26,21 @@ async function listByMalId(db: Db) {
   return rows.map((r) => ({ ...r, scoreValue: r.scoreValue === null ? null : Number(r.scoreValue), scoreMax: r.scoreMax === null ? null : Number(r.scoreMax) }));
 }
 
+/** Every review with its author, work and the author's list entry for the work: what a Markdown round trip must keep. */
+async function reviewsWithEntries(db: Db) {
+  const rows = await db.kysely
+    .selectFrom('reviews as r')
+    .innerJoin('authors as a', 'a.id', 'r.authorId')
+    .innerJoin('works as w', 'w.id', 'r.workId')
+    .leftJoin('listEntries as e', (j) => j.onRef('e.workId', '=', 'r.workId').onRef('e.authorId', '=', 'r.authorId'))
+    .select(['a.name as author', 'w.title', 'w.kind', 'w.year', 'w.episodes', 'r.status', 'r.headline', 'r.body', 'r.scoreValue', 'r.scoreMax', 'r.rating', 'r.publishedAt'])
+    .select(['e.status as listStatus', 'e.progress', 'e.startedOn', 'e.finishedOn', 'e.timesWatched', 'e.tags as listTags'])
+    .execute();
+  return rows
+    .map((r) => ({ ...r, scoreValue: r.scoreValue === null ? null : Number(r.scoreValue), scoreMax: r.scoreMax === null ? null : Number(r.scoreMax) }))
+    .sort((a, b) => `${a.author} ${a.title}`.localeCompare(`${b.author} ${b.title}`));
+}
+
 const count = async (db: Db, table: 'works' | 'reviews' | 'listEntries') =>
   Number((await db.kysely.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
@@ -136,6 +151,26 @@ forEachDatabase((fresh) => {
     expect(back.stderr).toMatch(/ csv /);
     expect(back.code).toBe(0);
     expect(await listByMalId(to.db)).toEqual(await listByMalId(from.db));
+  });
+
+  it('imports its own Markdown export back as the same reviews, authors and list entries', async () => {
+    const from = await fresh();
+    const to = await fresh();
+    expect((await runCli(['import', join(mal, 'anime-list-1.1.0.xml')], { DATABASE_URL: from.url, KANSOU_OWNER: 'Aiko Tanaka' })).code).toBe(0);
+    const csvs = ['reviews.csv', 'ratings.csv', 'diary.csv'].map((n) => join(letterboxd, n));
+    expect((await runCli(['import', '--author', 'Ben Ito', ...csvs], { DATABASE_URL: from.url })).code).toBe(0);
+    const out = join(tmp(), 'reviews.zip');
+    expect((await runCli(['export', '--format', 'markdown', '--output', out], { DATABASE_URL: from.url })).code).toBe(0);
+
+    const back = await runCli(['import', out], { DATABASE_URL: to.url });
+    expect(back.stderr).toMatch(/ markdown /);
+    expect(back.code).toBe(0);
+    const original = await reviewsWithEntries(from.db);
+    expect(original.length).toBeGreaterThan(10);
+    expect(await reviewsWithEntries(to.db)).toEqual(original);
+
+    const again = await runCli(['import', out], { DATABASE_URL: to.url });
+    expect(again.stderr).toContain(`${original.length} entries: 0 created, 0 updated, ${original.length} unchanged`);
   });
 
   it('writes the Markdown export only under the name asked for, and only when it is complete', async () => {

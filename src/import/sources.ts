@@ -2,7 +2,8 @@
  * Which importer reads a file, and opening it as a stream of source entries. `--format auto`
  * looks at names and first bytes: a MyAnimeList export is XML with a `<myanimelist>` root
  * (gzipped as downloaded), a blog is an RSS/Atom feed or a WordPress export, a Letterboxd export
- * is a ZIP or CSVs with its headers, an AniList list is JSON holding a MediaListCollection, and
+ * is a ZIP or CSVs with its headers, a ZIP of Markdown files is Kansou's Markdown export (or any
+ * folder of reviews zipped), an AniList list is JSON holding a MediaListCollection, and
  * anything else that is JSON is a Kansou backup.
  */
 import { createReadStream, statSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { AppError } from '../shared/errors.js';
 import { decodeText } from './files.js';
 import type { SourceEntry } from './import.types.js';
 
-export const LIST_FORMATS = ['mal', 'letterboxd', 'anilist', 'blog', 'csv'] as const;
+export const LIST_FORMATS = ['mal', 'letterboxd', 'anilist', 'blog', 'csv', 'markdown'] as const;
 export type ListFormat = (typeof LIST_FORMATS)[number];
 export type ImportFormat = 'text' | 'json' | ListFormat;
 
@@ -56,7 +57,7 @@ function headText(bytes: Buffer): string {
 async function formatOf(path: string): Promise<ImportFormat> {
   if (!isFile(path)) return 'text';
   const name = path.toLowerCase();
-  if (name.endsWith('.zip')) return 'letterboxd';
+  if (name.endsWith('.zip')) return zipFormat(path);
   const bytes = await head(path, 65536);
   const text = headText(bytes).replace(/^\uFEFF/, '');
   if (name.endsWith('.json')) return /"MediaListCollection"\s*:/.test(text) ? 'anilist' : 'json';
@@ -67,6 +68,21 @@ async function formatOf(path: string): Promise<ImportFormat> {
     throw new AppError('unsupported_format', `${path}: not a MyAnimeList export, a WordPress export or an RSS/Atom feed (its root element is not one Kansou reads).`);
   }
   return 'text';
+}
+
+/**
+ * A Letterboxd export holds its CSVs at the top; Kansou's Markdown export holds `.md` files. The
+ * first entries of the archive's directory decide, none of them read.
+ */
+async function zipFormat(path: string): Promise<ImportFormat> {
+  const [{ zipMembers }, { isReviewFileName }] = await Promise.all([import('./zip.js'), import('./markdown/markdown.parse.js')]);
+  let seen = 0;
+  for await (const member of zipMembers(path)) {
+    if (/(^|\/)(reviews|ratings|diary|watched)\.csv$/i.test(member.name)) return 'letterboxd';
+    if (isReviewFileName(member.name)) return 'markdown';
+    if (++seen >= 200) break;
+  }
+  throw new AppError('unsupported_format', `${path}: neither a Letterboxd export (reviews.csv, ratings.csv…) nor a ZIP of Markdown reviews (.md files).`);
 }
 
 /** The format of the files of one import; files of different formats are imported one format at a time. */
@@ -144,6 +160,10 @@ export async function openListSource(format: ListFormat, paths: string[]): Promi
       }
       const entries = parseAniList(text, path);
       return { entries: (async function* () { yield* entries; })(), bytesTotal: size, bytesRead: () => size };
+    }
+    case 'markdown': {
+      const { parseMarkdownArchive } = await import('./markdown/markdown.parse.js');
+      return { entries: parseMarkdownArchive(one(format, paths)), bytesTotal: null, bytesRead: () => 0 };
     }
     case 'letterboxd': {
       const { parseLetterboxd } = await import('./letterboxd/letterboxd.parse.js');

@@ -24,7 +24,7 @@ import { AppError } from '../../shared/errors.js';
 import { decodeChunks, readCsvRows } from '../csv/csv.read.js';
 import type { ParsedListEntry, ParsedReview, Score, SourceEntry, SourceItem } from '../import.types.js';
 import { reviewTextToMarkdown } from './letterboxd.html.js';
-import { DEFAULT_ZIP_LIMITS, looksLikeZip, readHead, zipMembers, type ZipLimits } from './letterboxd.zip.js';
+import { DEFAULT_ZIP_LIMITS, looksLikeZip, readHead, zipMembers, type ZipLimits } from '../zip.js';
 
 type FileKind = 'reviews' | 'ratings' | 'diary' | 'watched';
 

@@ -1,13 +1,13 @@
 /**
- * Reading the files of an uploaded ZIP archive in memory, never extracting anything to disk, and
- * refusing archives built to do harm: entry names that point outside the archive (absolute, or
- * with `..`), too many entries, and zip bombs: entries that inflate to far more than an export
- * holds. Sizes are checked twice: the sizes the archive declares, before reading, and the bytes
+ * Reading the files of a ZIP archive (a Letterboxd export, Kansou's Markdown export) in memory,
+ * never extracting anything to disk, and refusing archives built to do harm: entry names that
+ * point outside the archive (absolute, or with `..`), too many entries, and zip bombs: entries
+ * that inflate to far more than an export holds. Sizes are checked twice: the sizes the archive declares, before reading, and the bytes
  * actually inflated, while reading, since a crafted archive can declare anything.
  */
 import { open } from 'node:fs/promises';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
-import { AppError } from '../../shared/errors.js';
+import { AppError } from '../shared/errors.js';
 
 export interface ZipLimits {
   /** Entries in the archive. A Letterboxd export has a dozen files and one per list. */
