@@ -48,6 +48,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   let db: Db;
   if (isPostgresUrl(url)) {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: pgTypes });
+    pool.on('connect', (client) => keepPreparedStatements(client));
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
     db = { kysely, dialect: 'postgres', close: () => kysely.destroy() };
   } else {
@@ -73,6 +74,32 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   }
   if (options.migrate ?? true) await migrateToLatest(db.kysely);
   return db;
+}
+
+/**
+ * PostgreSQL plans an unnamed statement every time it runs, and for the point lookups and
+ * single-row writes an import makes, planning took ten times longer than running (0.8 ms
+ * against 0.07 ms for a work found by its MyAnimeList id), so the server, not the network, was
+ * what an import waited on. Named statements are parsed and planned once per connection and
+ * reused: each distinct SQL text with parameters gets a name on its connection, up to `size` of
+ * them (a bound on what the server keeps per connection); texts beyond that, and those without
+ * parameters (migrations may hold several statements, which a named statement cannot), run
+ * unnamed as before. The SQL is the same; only how it travels changes.
+ */
+function keepPreparedStatements(client: pg.PoolClient, size = 1000) {
+  const names = new Map<string, string>();
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((config: unknown, values?: unknown, callback?: unknown) => {
+    if (typeof config === 'string' && Array.isArray(values) && values.length > 0 && callback === undefined) {
+      let name = names.get(config);
+      if (name === undefined && names.size < size) {
+        name = `kansou_${names.size}`;
+        names.set(config, name);
+      }
+      if (name !== undefined) return query({ name, text: config, values });
+    }
+    return query(config, values, callback);
+  }) as typeof client.query;
 }
 
 /**
