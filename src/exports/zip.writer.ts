@@ -12,6 +12,7 @@
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import zlib from 'node:zlib';
+import { drained } from '../shared/streams.js';
 
 const LOCAL_HEADER = 0x04034b50;
 const CENTRAL_HEADER = 0x02014b50;
@@ -172,27 +173,8 @@ export class ZipWriter {
   private async write(chunk: Buffer): Promise<void> {
     this.offset += chunk.length;
     if (this.out.destroyed) throw this.out.errored ?? new Error('the archive could not be written');
-    if (!this.out.write(chunk)) await drained(this.out);
+    if (!this.out.write(chunk)) await drained(this.out, () => new Error('the archive was closed before it was written'));
   }
-}
-
-/** Waits for `out` to drain; rejects if it fails or closes first. */
-function drained(out: Writable): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const settle = (error?: Error | null) => {
-      out.off('drain', onDrain);
-      out.off('error', onError);
-      out.off('close', onClose);
-      if (error) reject(error);
-      else resolve();
-    };
-    const onDrain = () => settle();
-    const onError = (error: Error) => settle(error);
-    const onClose = () => settle(out.errored ?? new Error('the archive was closed before it was written'));
-    out.on('drain', onDrain);
-    out.on('error', onError);
-    out.on('close', onClose);
-  });
 }
 
 /** The extended-timestamp field (flags: modification time only), at `at`; returns where it ends. */

@@ -3,26 +3,13 @@
  * progress, dates, times watched, their own tags). Writes run inside import transactions through
  * compiled statements (db/compiled.ts).
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import { compiled, type WriteContext } from '../db/compiled.js';
-import type { Database, ListStatus } from '../db/schema.js';
+import type { Database, ListEntriesTable } from '../db/schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-export interface ListEntryRow {
-  id: number;
-  authorId: number;
-  workId: number;
-  status: ListStatus | null;
-  progress: number | null;
-  startedOn: string | null;
-  finishedOn: string | null;
-  timesWatched: number | null;
-  /** JSON array. */
-  tags: string;
-  createdAt: string;
-  updatedAt: string;
-}
+export type ListEntryRow = Selectable<ListEntriesTable>;
 
 /** The columns a write sets, in the order the compiled statements bind them. */
 export type ListEntryWrite = Pick<ListEntryRow, 'status' | 'progress' | 'startedOn' | 'finishedOn' | 'timesWatched' | 'tags' | 'updatedAt'>;

@@ -12,6 +12,7 @@ import type { Readable } from 'node:stream';
 import { formatScore, isValidScore, ratingFromScore } from '../../reviews/score.js';
 import { withoutSpoilers } from '../../reviews/spoilers.js';
 import { AppError } from '../../shared/errors.js';
+import { isCalendarDay } from '../../shared/dates.js';
 import {
   LIST_STATUSES,
   WORK_KINDS,
@@ -27,7 +28,6 @@ import { CREDIT_COLUMNS, CSV_COLUMNS, ID_COLUMNS, parseAltTitle, restoreFormula,
 import { decodeChunks, readCsvRows } from './csv.read.js';
 
 const KNOWN: ReadonlySet<string> = new Set(CSV_COLUMNS);
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?$/i;
 const MAX_COUNT = 1_000_000;
 
@@ -47,13 +47,6 @@ function quoted(value: string): string {
   return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}…` : value);
 }
 
-function isRealDate(text: string): boolean {
-  const m = DATE.exec(text);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
-}
 
 /** Reads the columns of one row; each reader throws a `CellError` naming its column. */
 class RowReader {
@@ -85,7 +78,7 @@ class RowReader {
   day(column: CsvColumn): string | null {
     const value = this.text(column);
     if (value === null) return null;
-    if (!isRealDate(value)) throw new CellError(column, `${quoted(value)} is not a date (YYYY-MM-DD)`);
+    if (!isCalendarDay(value)) throw new CellError(column, `${quoted(value)} is not a date (YYYY-MM-DD)`);
     return value;
   }
 
@@ -93,7 +86,7 @@ class RowReader {
     const value = this.text(column);
     if (value === null) return null;
     const day = DATE_TIME.exec(value)?.[1] ?? value;
-    if (!isRealDate(day) || Number.isNaN(Date.parse(value))) throw new CellError(column, `${quoted(value)} is not a date (YYYY-MM-DD, or an ISO 8601 date and time)`);
+    if (!isCalendarDay(day) || Number.isNaN(Date.parse(value))) throw new CellError(column, `${quoted(value)} is not a date (YYYY-MM-DD, or an ISO 8601 date and time)`);
     return value;
   }
 

@@ -21,6 +21,7 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { formatScore, ratingFromScore } from '../../reviews/score.js';
 import { AppError } from '../../shared/errors.js';
+import { isCalendarDay } from '../../shared/dates.js';
 import { decodeChunks, readCsvRows } from '../csv/csv.read.js';
 import type { ParsedListEntry, ParsedReview, Score, SourceEntry, SourceItem } from '../import.types.js';
 import { reviewTextToMarkdown } from './letterboxd.html.js';
@@ -44,7 +45,6 @@ const HEADERS = [
   'Date,Name,Year,Letterboxd URI (watched.csv)',
 ];
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const STARS = 5;
 
 interface Rated {
@@ -90,13 +90,6 @@ class RowError extends Error {
   }
 }
 
-function isRealDate(text: string): boolean {
-  const m = DATE.exec(text);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
-}
 
 const quoted = (value: string) => JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}…` : value);
 const later = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a >= b ? a : b);
@@ -129,7 +122,7 @@ class Row {
   date(column: 'Date' | 'Watched Date'): string | null {
     const date = this.get(column);
     if (!date) return null;
-    if (!isRealDate(date)) throw new RowError(column, `${quoted(date)} is not a date (YYYY-MM-DD)`);
+    if (!isCalendarDay(date)) throw new RowError(column, `${quoted(date)} is not a date (YYYY-MM-DD)`);
     return date;
   }
 
@@ -404,9 +397,10 @@ export async function* parseLetterboxd(paths: string[], limits: Partial<ZipLimit
       yield* readExportCsv(createReadStream(path), source, gatherer);
     }
   }
-  const films = [...gatherer.films.values()].sort((a, b) => a.ref.rank - b.ref.rank || a.ref.seq - b.ref.seq);
+  // Last first, so that each film is let go as it is handed on and the memory shrinks as the import goes.
+  const films = [...gatherer.films.values()].sort((a, b) => b.ref.rank - a.ref.rank || b.ref.seq - a.ref.seq);
   gatherer.films.clear();
-  for (const film of films) {
+  for (let film = films.pop(); film; film = films.pop()) {
     const { ref } = film;
     yield { ref: `${ref.file} line ${ref.line}${describe(film.name, film.year === null ? '' : String(film.year))}`, item: itemOf(film) };
   }

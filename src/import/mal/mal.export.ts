@@ -20,6 +20,7 @@
  */
 import type { Writable } from 'node:stream';
 import { AppError } from '../../shared/errors.js';
+import { drained } from '../../shared/streams.js';
 import type { ListStatus, SourceItem, WorkKind } from '../import.types.js';
 
 export interface MalExportInfo {
@@ -148,22 +149,7 @@ function animeXml(id: string, item: SourceItem): string {
 /** Writes `chunk`, and when `out` asks to wait, waits for it to drain (or fail, or close). */
 async function put(out: Writable, chunk: string): Promise<void> {
   if (out.destroyed || out.writableEnded) throw new AppError('internal', 'The export destination closed before the export was written.');
-  if (out.write(chunk)) return;
-  await new Promise<void>((resolve, reject) => {
-    const settle = (error?: Error) => {
-      out.off('drain', onDrain);
-      out.off('error', onError);
-      out.off('close', onClose);
-      if (error) reject(error);
-      else resolve();
-    };
-    const onDrain = () => settle();
-    const onError = (error: Error) => settle(error);
-    const onClose = () => settle(new AppError('internal', 'The export destination closed before the export was written.'));
-    out.on('drain', onDrain);
-    out.on('error', onError);
-    out.on('close', onClose);
-  });
+  if (!out.write(chunk)) await drained(out, () => new AppError('internal', 'The export destination closed before the export was written.'));
 }
 
 /**

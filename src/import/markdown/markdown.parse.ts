@@ -9,6 +9,7 @@
  * Files that are not Markdown or text (a static site's images, say) are skipped and named.
  */
 import { AppError } from '../../shared/errors.js';
+import { isCalendarDay } from '../../shared/dates.js';
 import { LIST_STATUSES, type ListStatus } from '../../db/schema.js';
 import { decodeText, UnreadableFileError } from '../files.js';
 import type { ParsedListEntry, SourceEntry, SourceItem } from '../import.types.js';
@@ -27,7 +28,6 @@ export const MARKDOWN_ZIP_LIMITS: ZipLimits = {
 const REVIEW_FILE = /\.(md|markdown|txt|text)$/i;
 /** The keys the export writes that the plain-text parser leaves to this reader. */
 const EXTRA_KEYS = ['author', 'source_url', 'episodes', 'list'] as const;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export function isReviewFileName(name: string): boolean {
   return REVIEW_FILE.test(name) && !name.split('/').some((part) => part.startsWith('.'));
@@ -95,12 +95,6 @@ function withExtras(parsed: ReturnType<typeof parsePlainText>, data: Record<stri
   return item;
 }
 
-/** A day that exists: `Date` rolls 2024-02-30 over to March rather than refusing it. */
-function isDay(text: string): boolean {
-  const date = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
-}
-
 /** undefined when absent, null when present but not a whole number ≥ 0. */
 function wholeNumber(value: unknown): number | null | undefined {
   if (value === undefined || value === null || value === '') return undefined;
@@ -119,7 +113,7 @@ function listEntry(value: unknown, warnings: string[]): ParsedListEntry | null {
   const day = (key: string): string | null => {
     const v = data[key];
     if (v === undefined || v === null || v === '') return null;
-    if (typeof v === 'string' && DAY.test(v) && isDay(v)) return v;
+    if (typeof v === 'string' && isCalendarDay(v)) return v;
     warnings.push(`front matter: ignored list "${key}", which is not a date (YYYY-MM-DD)`);
     return null;
   };
