@@ -14,6 +14,10 @@
  *   bare     the app against bare Fastify servers with one prepared better-sqlite3 statement,
  *            loaded in turn, round after round (see bench/lib/bare-server.ts for the modes)
  *   profile  the app and the bare `prepared` server under load with --cpu-prof (not by default)
+ *   lists    a 100,000-entry MyAnimeList export (.xml.gz) and a Letterboxd export ZIP (50,000 films,
+ *            ~120,000 CSV rows) imported by `node bin/kansou.js import` (the built dist/), into
+ *            SQLite and into PostgreSQL (a throwaway server, unless --pg-admin-url names one),
+ *            with the command's peak RSS
  *
  * Options:
  *   --reviews N          API dataset size (default 1000000: bench/data/kansou.db; else bench/data/kansou-N.db)
@@ -21,6 +25,9 @@
  *   --database-url URL   serve api/pages from this PostgreSQL database instead (the ids, slugs
  *                        and counts are read from it; restore a dataset's document into it first)
  *   --json-reviews N     size of the JSON import document (default 100000)
+ *   --mal-entries N      size of the MyAnimeList export (default 100000)
+ *   --letterboxd-films N films in the Letterboxd export (default 50000)
+ *   --pg-admin-url URL   PostgreSQL server for the lists measurement (a database is created on it)
  *   --files N            number of review files (default 5000)
  *   --duration S         seconds per API load run (default 20; the bare comparison uses half)
  *   --warmup S           warm-up seconds before the API runs (default 5)
@@ -46,10 +53,11 @@ import type { LoadOptions, LoadResult } from './lib/load-worker.js';
 import { formatSummary, summarise } from './lib/profile-summary.js';
 import { defaultOptions } from './lib/synth.js';
 import { writeReviewFiles } from './lib/textfiles.js';
+import { letterboxdExport, malExport } from './lib/list-files.js';
 import { EN_NOUN, ROMAJI_NOUN, TAGS } from './lib/vocab.js';
 
 const ROOT = resolve(BENCH_DIR, '..');
-const MEASUREMENTS = ['text', 'json', 'api', 'works', 'pages', 'bare', 'profile'] as const;
+const MEASUREMENTS = ['text', 'json', 'lists', 'api', 'works', 'pages', 'bare', 'profile'] as const;
 type Measurement = (typeof MEASUREMENTS)[number];
 
 const { values: args, positionals } = parseArgs({
@@ -60,6 +68,9 @@ const { values: args, positionals } = parseArgs({
     'database-url': { type: 'string' },
     'profile-page': { type: 'string' },
     'json-reviews': { type: 'string' },
+    'mal-entries': { type: 'string' },
+    'letterboxd-films': { type: 'string' },
+    'pg-admin-url': { type: 'string' },
     files: { type: 'string' },
     duration: { type: 'string' },
     warmup: { type: 'string' },
@@ -79,7 +90,7 @@ for (const p of positionals) {
   }
   selected.add(p as Measurement);
 }
-if (selected.size === 0) for (const m of ['text', 'json', 'api', 'works', 'pages', 'bare'] as const) selected.add(m);
+if (selected.size === 0) for (const m of ['text', 'json', 'lists', 'api', 'works', 'pages', 'bare'] as const) selected.add(m);
 if (selected.has('api')) selected.add('works');
 
 const apiReviews = num(args.reviews, 1_000_000);
@@ -573,6 +584,120 @@ async function benchJson() {
   }
 }
 
+// ── lists ────────────────────────────────────────────────────────────────────────────────
+
+/** A fresh PostgreSQL database for one import: on --pg-admin-url's server, or a throwaway server. */
+async function postgresForLists(): Promise<{ admin: string; stop: () => void } | undefined> {
+  if (args['pg-admin-url']) return { admin: args['pg-admin-url'], stop: () => {} };
+  const dir = mkdtempSync(join(tmpdir(), 'kansou-bench-pg-'));
+  spawnSync('chmod', ['755', dir]);
+  const port = String(await freePort());
+  const started = spawnSync('bash', [join(ROOT, 'scripts', 'throwaway-postgres.sh'), 'start', join(dir, 'data'), port], { encoding: 'utf8' });
+  if (started.status !== 0) {
+    log(`lists: no PostgreSQL server could be started (${started.stderr.trim().split('\n')[0]}); measuring SQLite only`);
+    rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  }
+  return {
+    admin: started.stdout.trim(),
+    stop: () => {
+      spawnSync('bash', [join(ROOT, 'scripts', 'throwaway-postgres.sh'), 'stop', join(dir, 'data')]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function createPgDatabase(admin: string, name: string): Promise<string> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`drop database if exists ${name}`);
+  await client.query(`create database ${name}`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** utime + stime of a process, in seconds, from /proc (NaN once it is gone). */
+function cpuOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * One list import as a user runs it: `node bin/kansou.js import --format F FILE` from the built
+ * dist/, into `target`, its memory sampled from /proc every 100 ms. The time includes the
+ * command's start (about 0.3 s).
+ */
+async function listImportChild(format: string, file: string, target: string) {
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'kansou.js'), 'import', '--format', format, '--author', 'Bench Author', file], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: target, LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let peakRss = 0;
+  let cpuSeconds = 0;
+  const sampler = setInterval(() => {
+    const rss = rssOf(child.pid!);
+    if (!Number.isNaN(rss)) peakRss = Math.max(peakRss, rss);
+    const cpu = cpuOf(child.pid!);
+    if (!Number.isNaN(cpu)) cpuSeconds = cpu;
+  }, 100);
+  let stderr = '';
+  child.stdout!.resume();
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  children.delete(child);
+  const summary = /— (\w+)\n\s+(\d+) entries: (\d+) created, (\d+) updated, (\d+) unchanged, (\d+) skipped, (\d+) failed/.exec(stderr);
+  if (code !== 0 || !summary || summary[1] !== 'done') throw new Error(`${format} import failed (exit ${code}): ${stderr.trim().split('\n').slice(-5).join(' | ')}`);
+  const [entries, created, updated, unchanged, skipped, failed] = summary.slice(2).map(Number) as [number, number, number, number, number, number];
+  return { seconds, peakRss, cpuSeconds, counts: { entries, created, updated, unchanged, skipped, failed } };
+}
+
+async function benchLists() {
+  currentSection = 'lists';
+  const build = ensureBuilt();
+  if (!build.ok) log(`lists: ${build.message}`);
+  const malEntries = num(args['mal-entries'], 100_000);
+  const films = num(args['letterboxd-films'], 50_000);
+  const mal = await malExport(join(DATA_DIR, `mal-${malEntries}.xml.gz`), malEntries);
+  const lb = await letterboxdExport(join(DATA_DIR, `letterboxd-${films}.zip`), films);
+  log(`lists: ${mal.reused ? 'reusing' : 'wrote'} ${relative(ROOT, mal.path)} (${MB(mal.bytes)} MiB), ${lb.reused ? 'reusing' : 'wrote'} ${relative(ROOT, lb.path)} (${fmt(lb.rows)} rows)`);
+  const pg = await postgresForLists();
+  const tmp = mkdtempSync(join(tmpdir(), 'kansou-bench-lists-'));
+  const measured: Record<string, unknown> = {};
+  try {
+    const cases = [
+      { format: 'mal', file: mal.path, unit: 'entries', size: malEntries, target: 20000 },
+      { format: 'letterboxd', file: lb.path, unit: 'rows', size: lb.rows, target: 10000 },
+    ];
+    for (const c of cases) {
+      for (const database of pg ? ['SQLite', 'PostgreSQL'] : ['SQLite']) {
+        const target = database === 'SQLite' ? join(tmp, `${c.format}.db`) : await createPgDatabase(pg!.admin, `kansou_bench_${c.format}`);
+        const r = await listImportChild(c.format, c.file, target);
+        const perSecond = c.size / r.seconds;
+        log(`lists: ${c.format} on ${database}: ${fmt(c.size)} ${c.unit} in ${r.seconds.toFixed(1)} s = ${fmt(perSecond)} ${c.unit}/s, peak RSS ${MB(r.peakRss)} MiB, ${r.cpuSeconds.toFixed(1)} s CPU; ${JSON.stringify(r.counts)}`);
+        rows.push({ measurement: `${c.format} import (${database})`, figure: `${c.unit}/s`, value: fmt(perSecond), target: `≥ ${fmt(c.target)}`, met: perSecond >= c.target });
+        rows.push({ measurement: `${c.format} import (${database})`, figure: 'peak RSS (MiB)', value: fmt(MB(r.peakRss)), target: '< 300', met: MB(r.peakRss) < 300 });
+        measured[`${c.format}-${database}`] = { ...r, perSecond, size: c.size, unit: c.unit };
+      }
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    pg?.stop();
+  }
+  results.lists = measured;
+}
+
 // ── api, works, bare, profile ───────────────────────────────────────────────────────────
 
 interface Lists {
@@ -904,6 +1029,7 @@ function renderReviews(databaseUrl: string): void {
 async function main() {
   if (selected.has('text')) await benchText();
   if (selected.has('json')) await benchJson();
+  if (selected.has('lists')) await benchLists();
   if (selected.has('api') || selected.has('works') || selected.has('pages') || selected.has('bare') || selected.has('profile')) {
     if (!existsSync(apiDb)) {
       const hint = apiReviews === 1_000_000 ? 'npm run bench:data' : `npm run bench:data -- --reviews ${apiReviews}`;
