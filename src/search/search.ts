@@ -207,12 +207,6 @@ const sqliteIndex: SearchIndex = {
 
 const pgKey = (entity: SearchEntity) => (entity === 'works' ? 'work_id' : 'review_id');
 
-const postgresUpsert = perEntity<[number, string]>(
-  (e) => sql`insert into ${sql.table(table(e))} (${sql.ref(pgKey(e))}, document) values (${0}, ${''})
-    on conflict (${sql.ref(pgKey(e))}) do update set document = excluded.document`,
-);
-const postgresDelete = perEntity<[number]>((e) => sql`delete from ${sql.table(table(e))} where ${sql.ref(pgKey(e))} = ${0}`);
-
 const postgresIndex: SearchIndex = {
   async put(trx, entity, docs) {
     for (let i = 0; i < docs.length; i += 400) {
@@ -225,10 +219,15 @@ const postgresIndex: SearchIndex = {
   async remove(trx, entity, id) {
     await sql`delete from ${sql.table(table(entity))} where ${sql.ref(pgKey(entity))} = ${id}`.execute(trx);
   },
+  // A statement per entity and kind of write, not per document: each is a round trip here.
   async writeIn(w, writes) {
-    for (const { entity, id, document } of coalesce(writes)) {
-      if (document === null) await postgresDelete[entity].all(w, id);
-      else await postgresUpsert[entity].all(w, id, document);
+    const all = coalesce(writes);
+    for (const entity of ['works', 'reviews'] as const) {
+      const mine = all.filter((x) => x.entity === entity);
+      const gone = mine.filter((x) => x.document === null).map((x) => x.id);
+      if (gone.length) await sql`delete from ${sql.table(table(entity))} where ${sql.ref(pgKey(entity))} in ${idList('postgres', gone)}`.execute(w.trx);
+      const docs = mine.flatMap((x) => (x.document === null ? [] : [{ id: x.id, document: x.document }]));
+      if (docs.length) await postgresIndex.put(w.trx, entity, docs);
     }
   },
   async query(db, entity, terms, limit, offset) {
