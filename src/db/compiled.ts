@@ -74,6 +74,16 @@ export function compiledRows<Row>(build: (db: Kysely<Database>, rows: number) =>
   };
 }
 
+/** Rows per multi-row statement of a bulk write: few statement shapes, no parameter limit near. */
+export const BULK_ROWS = 50;
+
+/** Runs `write` on `rows` a `BULK_ROWS` chunk at a time, gathering what it returns. */
+export async function inChunks<T, R>(rows: T[], write: (chunk: T[]) => Promise<R[]>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < rows.length; i += BULK_ROWS) out.push(...(await write(rows.slice(i, i + BULK_ROWS))));
+  return out;
+}
+
 /**
  * Values looked up during a write transaction (the id of a person, of the author…) that later
  * items can reuse, with savepoints in mind: what an item added is forgotten if that item is

@@ -14,13 +14,15 @@
 import { sql } from 'kysely';
 import { compiled, WriteMemo, type WriteContext } from '../db/compiled.js';
 import type { Db } from '../db/connection.js';
-import { saveReviewOfWork } from '../reviews/reviews.service.js';
 import { searchIndexFor } from '../search/search.js';
-import { refreshWorkAggregatesIn } from '../works/works.repository.js';
-import { findOrCreateName, upsertWork } from '../works/works.service.js';
+import { refreshWorkAggregates, refreshWorkAggregatesIn } from '../works/works.repository.js';
+import { createNewWorksIn, findCertainlyNewWorks, findOrCreateName, upsertWork } from '../works/works.service.js';
+import { createReviewsOfNewWorksIn, saveReviewOfWork } from '../reviews/reviews.service.js';
+import { createEntriesOfNewWorksIn, saveListEntry } from '../lists/lists.service.js';
+import { isValidScore } from '../reviews/score.js';
+import { prepareWork } from './prepare.js';
 import type { ParsedItem, SourceItem } from './import.types.js';
 import type { ReviewRow } from '../db/schema.js';
-import { saveListEntry } from '../lists/lists.service.js';
 import type { ListEntryRow } from '../lists/lists.repository.js';
 import { saveReviewSourceIn } from '../reviews/reviews.repository.js';
 import { cleanName } from '../shared/text.js';
@@ -53,7 +55,15 @@ export interface BatchOptions {
   memo?: WriteMemo;
   /** Runs last in the batch's transaction, with every item's outcome (an import run records its report there). */
   beforeCommit?: (w: WriteContext, results: (SourceItemResult | Error)[]) => Promise<void>;
+  /**
+   * Write the items that certainly make new works (see `writeNewWorksAtOnce`) with multi-row
+   * statements before the others; list imports, where most entries of a first import are new.
+   */
+  bulk?: boolean;
 }
+
+/** The multi-row writing of a batch failed: the batch is written again item by item. */
+class BulkWriteFailed extends Error {}
 
 const isoNow = () => new Date().toISOString();
 
@@ -127,10 +137,73 @@ export async function importParsedItems(db: Db, items: ParsedItem[], options: Im
 }
 
 /**
+ * The items of a batch that certainly make a new work (none of their ids, titles or slug is
+ * known, nor shared within the batch: `findCertainlyNewWorks`), written as `writeItem` would
+ * write each (the work, the author's review and list entry, the works' aggregates) but with one
+ * multi-row statement per table: a first import of a long list is mostly such items, and on
+ * PostgreSQL each statement is a round trip. Items with an invalid score or an old address are
+ * left to `writeItem`, which reports or records them. Their results, by index.
+ */
+async function writeNewWorksAtOnce(w: WriteContext, items: SourceItem[], prepared: BatchOptions['prepared'], options: ImportOptions): Promise<Map<number, SourceItemResult>> {
+  const now = (options.now ?? isoNow)();
+  const described = items.map((item, i) => ({ parsed: item.work, prepared: prepared?.[i]?.work ?? prepareWork(item.work) }));
+  const certain = await findCertainlyNewWorks(w, described);
+  const picked = items.flatMap((item, i) => (certain[i] && !item.sourceUrl && (!item.review?.score || isValidScore(item.review.score)) ? [i] : []));
+  if (picked.length < 2) return new Map();
+  const created = await createNewWorksIn(
+    w,
+    picked.map((i) => described[i]!),
+    now,
+  );
+  const authorIds: number[] = [];
+  for (const i of picked) {
+    const named = items[i]!.author;
+    authorIds.push((await findOrCreateName(w, 'authors', named ? cleanName(named) : options.author, now)).id);
+  }
+  const reviewInputs = picked.flatMap((i, k) => {
+    const review = items[i]!.review;
+    return review ? [{ workId: created[k]!.workId, workTitle: created[k]!.title, authorId: authorIds[k]!, review, now, prepared: prepared?.[i]?.review, keepText: options.keepText }] : [];
+  });
+  const reviewIds = await createReviewsOfNewWorksIn(w, reviewInputs);
+  const entryIds = await createEntriesOfNewWorksIn(
+    w,
+    picked.flatMap((i, k) => {
+      const entry = items[i]!.entry;
+      return entry ? [{ authorId: authorIds[k]!, workId: created[k]!.workId, entry, now }] : [];
+    }),
+  );
+  await refreshWorkAggregates(w.trx, reviewInputs.map((r) => r.workId));
+  w.memo.itemKept();
+  const results = new Map<number, SourceItemResult>();
+  for (const [k, i] of picked.entries()) {
+    const work = created[k]!;
+    const item = items[i]!;
+    results.set(i, {
+      work: { id: work.workId, slug: work.slug, action: work.action, reason: work.reason, uncertain: work.uncertain },
+      review: item.review ? { id: reviewIds.get(work.workId)!, action: 'created' } : null,
+      entry: item.entry ? { id: entryIds.get(work.workId)!, action: 'created' } : null,
+    });
+  }
+  return results;
+}
+
+/**
  * `importParsedItems` for any importer's items: reviews (or none), list entries, old addresses,
- * an author per item.
+ * an author per item. With `batch.bulk`, the items that make new works are written at once;
+ * should that fail (a slug taken meanwhile by another process, say), the batch is written
+ * again item by item, and each item that cannot be written is reported as usual.
  */
 export async function importSourceItems(db: Db, items: SourceItem[], options: ImportOptions, batch: BatchOptions = {}): Promise<(SourceItemResult | Error)[]> {
+  if (!batch.bulk) return writeItems(db, items, options, batch);
+  try {
+    return await writeItems(db, items, options, batch);
+  } catch (error) {
+    if (!(error instanceof BulkWriteFailed)) throw error;
+    return writeItems(db, items, options, { ...batch, bulk: false });
+  }
+}
+
+async function writeItems(db: Db, items: SourceItem[], options: ImportOptions, batch: BatchOptions): Promise<(SourceItemResult | Error)[]> {
   const search = searchIndexFor(db);
   const memo = batch.memo ?? new WriteMemo();
   const results: (SourceItemResult | Error)[] = [];
@@ -138,7 +211,20 @@ export async function importSourceItems(db: Db, items: SourceItem[], options: Im
     await db.kysely.transaction().execute(async (trx) => {
       const w: WriteContext = { trx, dialect: db.dialect, sqlite: db.sqlite, memo, searchWrites: [] };
       const changedWorks = new Set<number>();
+      let atOnce = new Map<number, SourceItemResult>();
+      if (batch.bulk) {
+        try {
+          atOnce = await writeNewWorksAtOnce(w, items, batch.prepared, options);
+        } catch (error) {
+          throw new BulkWriteFailed(`writing new works at once failed: ${(error as Error).message}`, { cause: error });
+        }
+      }
       for (const [i, item] of items.entries()) {
+        const done = atOnce.get(i);
+        if (done) {
+          results.push(done);
+          continue;
+        }
         await savepoint.all(w);
         const queued = w.searchWrites.length;
         let written: SourceItemResult;

@@ -33,6 +33,8 @@ export interface RunOptions {
   onProgress?: (run: { entries: number; bytesRead: number; bytesTotal: number | null }) => void;
   /** Entries written per transaction. */
   batchSize?: number;
+  /** Write the entries that make new works at once (see importSourceItems); on unless false. */
+  bulk?: boolean;
   now?: () => string;
 }
 
@@ -153,7 +155,7 @@ export async function runImport(db: Db, entries: AsyncIterable<SourceEntry>, opt
     };
     const first = position;
     try {
-      await importSourceItems(db, items as SourceItem[], { author: cleanName(options.author), now, keepText: true }, { memo, beforeCommit: write });
+      await importSourceItems(db, items as SourceItem[], { author: cleanName(options.author), now, keepText: true }, { memo, beforeCommit: write, bulk: options.bulk ?? true });
     } catch (error) {
       position = first;
       throw error;

@@ -4,7 +4,7 @@
  * compiled statements (db/compiled.ts).
  */
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import { compiled, type WriteContext } from '../db/compiled.js';
+import { compiled, compiledRows, inChunks, type WriteContext } from '../db/compiled.js';
 import type { Database, ListEntriesTable } from '../db/schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -34,6 +34,21 @@ const entryInsert = compiled<{ id: number }, unknown[]>((db) =>
 
 export async function insertListEntryIn(w: WriteContext, v: ListEntryWrite & { authorId: number; workId: number; createdAt: string }): Promise<number> {
   return (await entryInsert.first(w, ...values(v), v.authorId, v.workId, v.createdAt))!.id;
+}
+
+const entryRows = compiledRows((db, n) =>
+  db
+    .insertInto('listEntries')
+    .values(Array.from({ length: n }, () => ({ ...placeholders, authorId: 0, workId: 0, createdAt: '' })))
+    .returning(['id', 'workId']),
+);
+
+/** Inserts list entries of works that have none yet (one each); their ids by work id. */
+export async function insertEntriesOfNewWorksIn(w: WriteContext, rows: (ListEntryWrite & { authorId: number; workId: number; createdAt: string })[]): Promise<Map<number, number>> {
+  const inserted = await inChunks(rows, (chunk) =>
+    entryRows(chunk.length).all(w, ...chunk.flatMap((v) => [...values(v), v.authorId, v.workId, v.createdAt])) as Promise<{ id: number; workId: number }[]>,
+  );
+  return new Map(inserted.map((r) => [r.workId, r.id]));
 }
 
 const entryUpdate = compiled<never, unknown[]>((db) => db.updateTable('listEntries').set(placeholders).where('id', '=', 0));

@@ -42,3 +42,11 @@ export async function saveListEntry(
   const entryId = await lists.insertListEntryIn(w, { ...fields, authorId: input.authorId, workId: input.workId, createdAt: input.now });
   return { entryId, action: 'created' };
 }
+
+/** `saveListEntry` for entries of works created in this transaction, many at once; their ids by work id. */
+export async function createEntriesOfNewWorksIn(w: WriteContext, inputs: { authorId: number; workId: number; entry: ParsedListEntry; now: string }[]): Promise<Map<number, number>> {
+  return lists.insertEntriesOfNewWorksIn(
+    w,
+    inputs.map((i) => ({ ...merged(i.entry, undefined, i.now), authorId: i.authorId, workId: i.workId, createdAt: i.now })),
+  );
+}

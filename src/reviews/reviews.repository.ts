@@ -4,7 +4,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, NewReview, ReviewRow } from '../db/schema.js';
 import { prepared } from '../db/prepared.js';
-import { compiled, type WriteContext } from '../db/compiled.js';
+import { compiled, compiledRows, inChunks, type WriteContext } from '../db/compiled.js';
 import type { Db, DialectName } from '../db/connection.js';
 import { RENDERER, type ReviewRender } from './reviews.render.js';
 
@@ -300,6 +300,30 @@ const reviewInsert = compiled<{ id: number }, unknown[]>((db) =>
 
 export async function insertReviewIn(w: WriteContext, v: ReviewWrite & { workId: number; authorId: number; createdAt: string }): Promise<number> {
   return (await reviewInsert.first(w, ...writeValues(v), v.workId, v.authorId, v.createdAt))!.id;
+}
+
+const reviewRows = compiledRows((db, n) =>
+  db
+    .insertInto('reviews')
+    .values(Array.from({ length: n }, () => ({ ...placeholders, workId: 0, authorId: 0, createdAt: '' })))
+    .returning(['id', 'workId']),
+);
+
+/** Inserts reviews of works that have none yet (one each); their ids by work id. */
+export async function insertReviewsOfNewWorksIn(w: WriteContext, rows: (ReviewWrite & { workId: number; authorId: number; createdAt: string })[]): Promise<Map<number, number>> {
+  const inserted = await inChunks(rows, (chunk) =>
+    reviewRows(chunk.length).all(w, ...chunk.flatMap((v) => [...writeValues(v), v.workId, v.authorId, v.createdAt])) as Promise<{ id: number; workId: number }[]>,
+  );
+  return new Map(inserted.map((r) => [r.workId, r.id]));
+}
+
+const renderRows = compiledRows((db, n) =>
+  db.insertInto('reviewRenders').values(Array.from({ length: n }, () => ({ reviewId: 0, renderer: 0, textStart: '', bodyText: '', bodyHtml: '' }))),
+);
+
+/** Renderings of reviews written just now, which have none yet (`saveReviewRenderIn` for a batch). */
+export async function insertReviewRendersIn(w: WriteContext, rows: { reviewId: number; render: ReviewRender }[]): Promise<void> {
+  await inChunks(rows, (chunk) => renderRows(chunk.length).all(w, ...chunk.flatMap((r) => [r.reviewId, RENDERER, r.render.textStart, r.render.bodyText, r.render.bodyHtml])));
 }
 
 const reviewUpdate = compiled<never, unknown[]>((db) => db.updateTable('reviews').set(placeholders).where('id', '=', 0));

@@ -105,6 +105,36 @@ export async function saveReviewOfWork(
 }
 
 /**
+ * `saveReviewOfWork` for reviews of works created in this transaction (`newWork`), many at
+ * once: there is no review to compare with, so each is inserted, with its rendering, in
+ * multi-row statements, and its search document queued. Scores must have been checked
+ * (`isValidScore`). Returns the review ids by work id.
+ */
+export async function createReviewsOfNewWorksIn(
+  w: WriteContext,
+  inputs: { workId: number; workTitle: string; authorId: number; review: ParsedReview; now: string; prepared?: PreparedReview; keepText?: boolean }[],
+): Promise<Map<number, number>> {
+  const fields = inputs.map((i) => fieldsFrom(i.review, undefined, i.now, i.keepText ?? false));
+  const ids = await reviews.insertReviewsOfNewWorksIn(
+    w,
+    inputs.map((i, k) => ({ ...fields[k]!, workId: i.workId, authorId: i.authorId, createdAt: i.now, updatedAt: i.now })),
+  );
+  const renders: { reviewId: number; render: ReviewRender }[] = [];
+  for (const [k, input] of inputs.entries()) {
+    const reviewId = ids.get(input.workId);
+    if (reviewId === undefined) throw new Error(`the review of work ${input.workId} came back without an id`);
+    const f = fields[k]!;
+    const prepared = input.prepared ?? prepareReview(f.body);
+    renders.push({ reviewId, render: prepared.render });
+    if (f.status === 'published') {
+      w.searchWrites.push({ entity: 'reviews', id: reviewId, document: reviewSearchDocumentOf(f.headline, f.summary, input.workTitle, prepared.bodyDocument), isNew: true });
+    }
+  }
+  await reviews.insertReviewRendersIn(w, renders);
+  return ids;
+}
+
+/**
  * `reviewSearchDocument` from the body's part folded beforehand. Folding works word by word
  * (case, accents, width, punctuation as spaces), so folding each part and joining the non-empty
  * results with spaces gives the same text as folding the parts joined.

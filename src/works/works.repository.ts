@@ -312,7 +312,7 @@ export async function findWorkIdBySlug(db: Kysely<Database>, slug: string): Prom
 // ── Compiled statements for bulk writers (the review-file import) ────────────────────────
 // Run inside a write transaction through db/compiled.ts: built and compiled once, not per file.
 
-import { compiled, compiledRows, type WriteContext } from '../db/compiled.js';
+import { compiled, compiledRows, inChunks, type WriteContext } from '../db/compiled.js';
 import type { NamedEntity } from '../db/schema.js';
 
 /** A work as an import needs it to match, report and index a review. */
@@ -467,4 +467,54 @@ export async function refreshWorkAggregatesIn(w: WriteContext, workId: number): 
 /** Deletes a work with its titles, ids, credits, links and list entries (foreign keys cascade). */
 export async function deleteWork(db: Executor, workId: number): Promise<void> {
   await db.deleteFrom('works').where('id', '=', workId).execute();
+}
+
+/** Of the given external ids (`source\0id`), title keys and slugs, those some work already has. */
+export async function findTakenWorkKeysIn(
+  w: WriteContext,
+  keys: { externalIds: string[]; titleKeys: string[]; slugs: string[] },
+): Promise<{ externalIds: Set<string>; titleKeys: Set<string>; slugs: Set<string> }> {
+  // By source, so that each lookup walks the (source, external_id) key.
+  const bySource = new Map<string, string[]>();
+  for (const key of keys.externalIds) {
+    const [source, id] = key.split('\u0000') as [string, string];
+    bySource.set(source, [...(bySource.get(source) ?? []), id]);
+  }
+  const takenIds: string[] = [];
+  for (const [source, ids] of bySource) {
+    const rows = await inChunks(ids, (chunk) => w.trx.selectFrom('workExternalIds').select('externalId').where('source', '=', source).where('externalId', 'in', chunk).execute());
+    takenIds.push(...rows.map((r) => `${source}\u0000${r.externalId}`));
+  }
+  const takenTitles = await inChunks(keys.titleKeys, async (chunk) =>
+    (await w.trx.selectFrom('workTitles').select('titleKey').where('titleKey', 'in', chunk).execute()).map((r) => r.titleKey),
+  );
+  const takenSlugs = await inChunks(keys.slugs, async (chunk) => (await w.trx.selectFrom('works').select('slug').where('slug', 'in', chunk).execute()).map((r) => r.slug));
+  return { externalIds: new Set(takenIds), titleKeys: new Set(takenTitles), slugs: new Set(takenSlugs) };
+}
+
+const workRows = compiledRows((db, n) =>
+  db
+    .insertInto('works')
+    .values(Array.from({ length: n }, () => ({ slug: '', title: '', kind: '', year: 0, synopsis: '', episodes: 0, createdAt: '', updatedAt: '' })))
+    .returning(['id', 'slug']),
+);
+
+export type WorkInsert = Parameters<typeof insertWorkIn>[1];
+
+/** Inserts new works (slugs free and distinct); their ids by slug. */
+export async function insertWorksIn(w: WriteContext, rows: WorkInsert[]): Promise<Map<string, number>> {
+  const inserted = await inChunks(rows, (chunk) =>
+    workRows(chunk.length).all(w, ...chunk.flatMap((v) => [v.slug, v.title, v.kind, v.year, v.synopsis, v.episodes, v.createdAt, v.updatedAt])) as Promise<{ id: number; slug: string }[]>,
+  );
+  return new Map(inserted.map((r) => [r.slug, r.id]));
+}
+
+/** Titles of several works at once (`insertTitlesIn` for a batch). */
+export async function insertTitlesOfWorksIn(w: WriteContext, rows: { workId: number; title: string; type: string; titleKey: string; position: number }[]): Promise<void> {
+  await inChunks(rows, (chunk) => titleRows(chunk.length).all(w, ...chunk.flatMap((t) => [t.workId, t.title, t.type, t.titleKey, t.position])));
+}
+
+/** External ids of several works at once (`insertExternalIdsIn` for a batch). */
+export async function insertExternalIdsOfWorksIn(w: WriteContext, rows: { workId: number; source: string; externalId: string }[]): Promise<void> {
+  await inChunks(rows, (chunk) => externalIdRows(chunk.length).all(w, ...chunk.flatMap((e) => [e.workId, e.source, e.externalId])));
 }

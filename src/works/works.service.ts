@@ -55,6 +55,8 @@ export async function upsertWork(w: WriteContext, parsed: DescribedWork, now: st
   return { workId: work.id, slug: work.slug, title: work.title, action: changed ? 'updated' : 'matched', reason, uncertain };
 }
 
+const NEW_WORK_REASON = 'no work with this title and year';
+
 interface FoundWork {
   work: works.WorkKey;
   reason: string;
@@ -116,7 +118,7 @@ async function createWork(w: WriteContext, parsed: DescribedWork, now: string, p
   // What reindexWork would read back, known already: every title, credited person and studio.
   const document = searchDocument([...added.titles, ...added.people, ...added.studios, parsed.year?.toString()]);
   w.searchWrites.push({ entity: 'works', id: workId, document, isNew: true });
-  return { workId, slug, title, action: 'created', reason: 'no work with this title and year', uncertain: false };
+  return { workId, slug, title, action: 'created', reason: NEW_WORK_REASON, uncertain: false };
 }
 
 type KnownDetails = Pick<works.WorkDetail, 'title' | 'year' | 'kind' | 'synopsis' | 'episodes' | 'altTitles' | 'externalIds' | 'credits' | 'studios' | 'platforms' | 'tags'>;
@@ -149,18 +151,7 @@ async function addMissingDetails(
     if (current.episodes === null && parsed.episodes) patch.episodes = parsed.episodes;
   }
 
-  // Titles: the main title sits at position 0 so matching sees every name of the work.
-  const mainKey = created?.titleKeys[0] ?? titleKey(current.title);
-  const knownTitles = new Set([mainKey, ...current.altTitles.map((t) => titleKey(t.title))]);
-  const newTitles: { title: string; type: string; titleKey: string; position: number }[] = [];
-  if (isNew) newTitles.push({ title: current.title, type: 'main', titleKey: mainKey, position: 0 });
-  let position = current.altTitles.length + 1;
-  for (const [i, alt] of parsed.altTitles.entries()) {
-    const key = created?.titleKeys[i + 1] ?? titleKey(alt.title);
-    if (knownTitles.has(key)) continue;
-    knownTitles.add(key);
-    newTitles.push({ title: cleanName(alt.title), type: alt.type, titleKey: key, position: position++ });
-  }
+  const newTitles = titlesToAdd(current, parsed, created);
   await works.insertTitlesIn(w, workId, newTitles);
 
   const newIds: { source: string; externalId: string }[] = [];
@@ -210,6 +201,97 @@ async function addMissingDetails(
   changed ||= Object.keys(patch).length > 0 || newTitles.length > (isNew ? 1 : 0) || credits.length > 0 || linksAdded > 0;
   if (changed && !isNew) await works.updateWork(w.trx, workId, { ...patch, updatedAt: now });
   return { changed, added: { titles: newTitles.map((t) => t.title), people, studios } };
+}
+
+type NewTitle = { title: string; type: string; titleKey: string; position: number };
+
+/**
+ * The titles of `parsed` the work lacks, by folded key; for a work `created` just now, its main
+ * title too. The main title sits at position 0 so matching sees every name of the work.
+ */
+function titlesToAdd(current: Pick<KnownDetails, 'title' | 'altTitles'>, parsed: DescribedWork, created?: { title: string; titleKeys: string[] }): NewTitle[] {
+  const mainKey = created?.titleKeys[0] ?? titleKey(current.title);
+  const knownTitles = new Set([mainKey, ...current.altTitles.map((t) => titleKey(t.title))]);
+  const newTitles: NewTitle[] = [];
+  if (created) newTitles.push({ title: current.title, type: 'main', titleKey: mainKey, position: 0 });
+  let position = current.altTitles.length + 1;
+  for (const [i, alt] of parsed.altTitles.entries()) {
+    const key = created?.titleKeys[i + 1] ?? titleKey(alt.title);
+    if (knownTitles.has(key)) continue;
+    knownTitles.add(key);
+    newTitles.push({ title: cleanName(alt.title), type: alt.type, titleKey: key, position: position++ });
+  }
+  return newTitles;
+}
+
+/** A described work with what was worked out about it beforehand. */
+export interface DescribedAndPrepared {
+  parsed: DescribedWork;
+  prepared: PreparedWork;
+}
+
+/**
+ * Which works of a batch certainly are not there yet, so that `upsertWork` would create each
+ * without finding anything: none of its external ids, title keys or slug is held by a work, and
+ * none is shared with another work of the batch (which `upsertWork` might create or extend
+ * first). Works with credits, studios, platforms or tags are left to `upsertWork`, whose name
+ * lookups they need. One query per kind of key for the whole batch.
+ */
+export async function findCertainlyNewWorks(w: WriteContext, batch: DescribedAndPrepared[]): Promise<boolean[]> {
+  const keys = batch.map(({ parsed, prepared }) => ({
+    ids: Object.entries(parsed.externalIds).map(([source, id]) => `${source}\u0000${id}`),
+    titles: prepared.titleKeys,
+    slug: prepared.slug,
+  }));
+  const uses = new Map<string, number>();
+  for (const k of keys) {
+    for (const key of new Set([...k.ids.map((x) => `id ${x}`), ...k.titles.map((x) => `title ${x}`), `slug ${k.slug}`])) uses.set(key, (uses.get(key) ?? 0) + 1);
+  }
+  const alone = (k: (typeof keys)[number]) =>
+    k.ids.every((x) => uses.get(`id ${x}`) === 1) && k.titles.every((x) => uses.get(`title ${x}`) === 1) && uses.get(`slug ${k.slug}`) === 1;
+  const eligible = batch.map(({ parsed }, i) => parsed.credits.length + parsed.studios.length + parsed.platforms.length + parsed.tags.length === 0 && alone(keys[i]!));
+  const asked = keys.filter((_, i) => eligible[i]);
+  const taken = await works.findTakenWorkKeysIn(w, {
+    externalIds: asked.flatMap((k) => k.ids),
+    titleKeys: asked.flatMap((k) => k.titles),
+    slugs: asked.map((k) => k.slug),
+  });
+  return keys.map(
+    (k, i) => eligible[i]! && !k.ids.some((x) => taken.externalIds.has(x)) && !k.titles.some((x) => taken.titleKeys.has(x)) && !taken.slugs.has(k.slug),
+  );
+}
+
+/**
+ * Creates the works `findCertainlyNewWorks` picked, as `upsertWork` would one by one (the same
+ * rows, titles, ids and search documents), with one multi-row statement per table.
+ */
+export async function createNewWorksIn(w: WriteContext, batch: DescribedAndPrepared[], now: string): Promise<WorkMatch[]> {
+  const rows = batch.map(({ parsed, prepared }) => ({
+    slug: prepared.slug,
+    title: cleanName(parsed.title),
+    kind: parsed.kind,
+    year: parsed.year,
+    synopsis: parsed.synopsis,
+    episodes: parsed.episodes ?? null,
+    createdAt: now,
+    updatedAt: now,
+  }));
+  const ids = await works.insertWorksIn(w, rows);
+  const titles: (NewTitle & { workId: number })[] = [];
+  const externalIds: { workId: number; source: string; externalId: string }[] = [];
+  const matches = batch.map(({ parsed, prepared }, i): WorkMatch => {
+    const { slug, title } = rows[i]!;
+    const workId = ids.get(slug);
+    if (workId === undefined) throw new Error(`the new work "${slug}" came back without an id`);
+    const added = titlesToAdd({ title, altTitles: [] }, parsed, { title, titleKeys: prepared.titleKeys });
+    titles.push(...added.map((t) => ({ ...t, workId })));
+    for (const [source, externalId] of Object.entries(parsed.externalIds)) externalIds.push({ workId, source, externalId });
+    w.searchWrites.push({ entity: 'works', id: workId, document: searchDocument([...added.map((t) => t.title), parsed.year?.toString()]), isNew: true });
+    return { workId, slug, title, action: 'created', reason: NEW_WORK_REASON, uncertain: false };
+  });
+  await works.insertTitlesOfWorksIn(w, titles);
+  await works.insertExternalIdsOfWorksIn(w, externalIds);
+  return matches;
 }
 
 /**
