@@ -5,7 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../db/connection.js';
-import { LIST_STATUSES, type Database, type ListStatus } from '../db/schema.js';
+import { LIST_STATUSES, type Database, type ListStatus, type ReviewRow } from '../db/schema.js';
 import type { AltTitleType, CreditRole, ParsedListEntry, ParsedReview, ParsedWork, SourceItem, WorkKind } from '../import/import.types.js';
 import { cleanName, nameKey } from '../shared/text.js';
 import { loadWorkDetails, type WorkDetail } from '../works/works.repository.js';
@@ -228,23 +228,10 @@ function pageReviews(k: Kysely<Database>, authorId: number | undefined, afterId:
   return query.execute() as Promise<ReviewPageRow[]>;
 }
 
-type ReviewPageRow = {
-  id: number;
-  workId: number;
-  status: 'draft' | 'published';
-  headline: string | null;
-  summary: string | null;
-  body: string;
-  scoreValue: number | null;
-  scoreMax: number | null;
-  scoreText: string | null;
-  rating: number | null;
-  hasSpoilers: number;
-  publishedAt: string | null;
-  authorName: string;
-  authorSlug: string;
-  entryId: number | null;
-} & EntryColumns;
+type ReviewPageRow = Pick<
+  ReviewRow,
+  'id' | 'workId' | 'status' | 'headline' | 'summary' | 'body' | 'scoreValue' | 'scoreMax' | 'scoreText' | 'rating' | 'hasSpoilers' | 'publishedAt'
+> & { authorName: string; authorSlug: string; entryId: number | null } & EntryColumns;
 
 function pageEntriesWithoutReview(k: Kysely<Database>, authorId: number | undefined, afterId: number, limit: number) {
   let query = k
