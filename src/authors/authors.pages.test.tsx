@@ -3,7 +3,8 @@ import type { HTMLElement } from 'node-html-parser';
 import { forEachDatabase } from '../../test/databases.js';
 import { makeItem } from '../../test/factories.js';
 import { PUBLIC_URL, seedCatalog, startSite, type Page } from '../../test/site.js';
-import { importParsedItem, importParsedItems } from '../import/import.service.js';
+import { importParsedItem, importParsedItems, importSourceItems } from '../import/import.service.js';
+import type { ListStatus, SourceItem } from '../import/import.types.js';
 import { ratingToStars } from '../site/components.js';
 import { authorStats, findAuthorProfile } from './authors.repository.js';
 
@@ -146,5 +147,32 @@ forEachDatabase((fresh) => {
     expect(page.body).not.toContain('<b>Eve');
     expect(page.body).not.toContain('<img src=x');
     expect(page.body).not.toContain('<script>alert');
+  });
+
+  it('shows how many works the author has on their list, per status, once they have a list', async () => {
+    const { db } = await fresh();
+    await seedCatalog(db);
+    const { get } = await startSite(db);
+    expect((await get('/authors/ben-critic')).doc.querySelector('.list-counts')).toBeNull();
+
+    const entry = (title: string, status: ListStatus | null): SourceItem => ({
+      work: { title, altTitles: [], kind: 'anime_series', year: 2020, synopsis: null, credits: [], studios: [], platforms: [], tags: [], externalIds: {} },
+      review: null,
+      entry: { status, progress: null, startedOn: null, finishedOn: null, timesWatched: null, tags: [] },
+      warnings: [],
+    });
+    const items = [entry('Listed One', 'completed'), entry('Listed Two', 'completed'), entry('Listed Three', 'plan_to_watch'), entry('Listed Four', null)];
+    await importSourceItems(db, items, { author: 'Ben Critic' });
+    const page = await get('/authors/ben-critic');
+    const counts = page.doc.querySelectorAll('.list-counts > div').map((d) => [d.querySelector('dt')!.text, d.querySelector('dd')!.text]);
+    expect(counts).toEqual([
+      ['Completed', '2'],
+      ['Plan to watch', '1'],
+      ['No status', '1'],
+    ]);
+    expect(page.doc.querySelector('#list-heading')?.text).toBe('On their list');
+    expectHeadingsInOrder(page.doc);
+    // Entries are not reviews: the review count stays what it was.
+    expect(page.doc.querySelector('.stat-reviews')?.text).toBe('2');
   });
 });

@@ -3,6 +3,7 @@
  * newest first.
  */
 import type { VNode } from 'preact';
+import type { ListStatus } from '../db/schema.js';
 import type { Site } from '../site/site.context.js';
 import { absoluteUrl } from '../site/site.context.js';
 import { Layout, type FeedLink } from '../site/layout.js';
@@ -12,7 +13,7 @@ import { notFound } from '../shared/errors.js';
 import { urls } from '../shared/urls.js';
 import { listPublishedReviewsPage } from '../reviews/reviews.repository.js';
 import { PageLinks, checkPage, listingPath, parsePage, type Query } from '../catalog/listing.js';
-import { authorStats, findAuthorProfile, type AuthorStats } from './authors.repository.js';
+import { authorListCounts, authorStats, findAuthorProfile, type AuthorStats } from './authors.repository.js';
 
 export const REVIEWS_PER_PAGE = 20;
 
@@ -67,12 +68,41 @@ function ScoreHistogram({ stats }: { stats: AuthorStats }) {
   );
 }
 
+const LIST_LABELS: [ListStatus | 'none', string][] = [
+  ['watching', 'Watching'],
+  ['completed', 'Completed'],
+  ['on_hold', 'On hold'],
+  ['dropped', 'Dropped'],
+  ['plan_to_watch', 'Plan to watch'],
+  ['none', 'No status'],
+];
+
+/** Where the author is with the works on their list (brought from list sites), when they have one. */
+function ListCounts({ counts }: { counts: Map<ListStatus | 'none', number> }) {
+  const shown = LIST_LABELS.filter(([status]) => (counts.get(status) ?? 0) > 0);
+  if (shown.length === 0) return null;
+  return (
+    <>
+      <h3 id="list-heading">On their list</h3>
+      <dl class="stat-list list-counts">
+        {shown.map(([status, label]) => (
+          <div>
+            <dt>{label}</dt>
+            <dd class={`list-${status}`}>{counts.get(status)}</dd>
+          </div>
+        ))}
+      </dl>
+    </>
+  );
+}
+
 export async function authorPage(site: Site, slug: string, query: Query): Promise<VNode> {
   const author = await findAuthorProfile(site.db.kysely, slug);
   if (!author) throw notFound(`The author "${slug}"`);
   const page = parsePage(query.page);
-  const [stats, reviews] = await Promise.all([
+  const [stats, list, reviews] = await Promise.all([
     authorStats(site.db.kysely, author.id),
+    authorListCounts(site.db.kysely, author.id),
     listPublishedReviewsPage(site.db.kysely, { authorId: author.id, limit: REVIEWS_PER_PAGE, offset: (page - 1) * REVIEWS_PER_PAGE }),
   ]);
   const pages = checkPage(page, stats.reviewCount, REVIEWS_PER_PAGE);
@@ -135,6 +165,7 @@ export async function authorPage(site: Site, slug: string, query: Query): Promis
           </div>
         </dl>
         {stats.ratingCount > 0 && <ScoreHistogram stats={stats} />}
+        <ListCounts counts={list} />
       </section>
 
       <section aria-labelledby="reviews-heading">

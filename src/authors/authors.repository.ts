@@ -1,9 +1,9 @@
 /**
- * Queries about authors for their public page: who they are, and what their published
- * reviews add up to.
+ * Queries about authors for their public page: who they are, what their published reviews
+ * add up to, and what their list (imported from MyAnimeList, AniList, Letterboxd) holds.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database, ListStatus } from '../db/schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -57,4 +57,15 @@ export async function authorStats(db: Executor, authorId: number): Promise<Autho
     stats.histogram[bucket]! += reviews;
   }
   return stats;
+}
+
+/** How many works the author has on their list, per status; `none` counts entries without one. */
+export async function authorListCounts(db: Executor, authorId: number): Promise<Map<ListStatus | 'none', number>> {
+  const rows = await db
+    .selectFrom('listEntries')
+    .select(['status', sql<number>`count(*)`.as('entries')])
+    .where('authorId', '=', authorId)
+    .groupBy('status')
+    .execute();
+  return new Map(rows.map((r) => [r.status ?? 'none', Number(r.entries)]));
 }

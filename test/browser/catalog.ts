@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../src/db/connection.js';
 import type { NamedEntity } from '../../src/db/schema.js';
-import { importParsedItem } from '../../src/import/import.service.js';
+import { importParsedItem, importSourceItems } from '../../src/import/import.service.js';
 import { buildApp } from '../../src/server/app.js';
 import { urls } from '../../src/shared/urls.js';
 import { makeItem } from '../factories.js';
@@ -190,6 +190,14 @@ export async function seedBrowserExtras(db: Db) {
     ),
     { author: 'Ben Critic', now: () => '2024-03-01T09:00:00.000Z' },
   );
+  // Carla's list, as a list import leaves it: the author page shows it beside her reviews.
+  const listed = (title: string, status: 'watching' | 'completed' | 'plan_to_watch') => ({
+    work: { title, altTitles: [], kind: 'anime_series' as const, year: 2023, synopsis: null, credits: [], studios: [], platforms: [], tags: [], externalIds: {} },
+    review: null,
+    entry: { status, progress: null, startedOn: null, finishedOn: null, timesWatched: null, tags: [] },
+    warnings: [],
+  });
+  await importSourceItems(db, [listed('Frieren', 'completed'), listed('Dungeon Meshi', 'watching'), listed('Pluto', 'plan_to_watch')], { author: 'Carla Reyes', now: () => '2024-03-09T09:00:00.000Z' });
   return { long, unbroken, japanese, mushishi, spoiler, unscored };
 }
 
