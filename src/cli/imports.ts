@@ -159,13 +159,14 @@ export function registerImportsCommands(program: Command, config: () => Config):
 
   imports
     .command('undo')
-    .description('take back what an import wrote: its reviews and list entries, and the works it created that nothing else uses')
+    .description('take back what an import wrote: its reviews and list entries, and the works and names it created that nothing else uses')
     .argument('<id>', 'import number')
     .action(async (id: string) => {
       const { undoImport } = await runsService();
       await withDb(config(), async (db) => {
         const n = await undoImport(db, parseId(id));
-        process.stderr.write(`import #${id} undone: ${n.reviews} reviews, ${n.entries} list entries and ${n.works} works taken back\n`);
+        const names = n.names ? `; ${n.names} people, studios, platforms, tags or authors it had brought, no longer used, removed` : '';
+        process.stderr.write(`import #${id} undone: ${n.reviews} reviews, ${n.entries} list entries and ${n.works} works taken back${names}\n`);
       });
     });
 }

@@ -143,6 +143,36 @@ forEachDatabase((fresh) => {
     await expect(undoImport(db, a.id)).rejects.toThrow(`Import #${a.id} was already undone.`);
   });
 
+  it('undo takes back the people, studios and authors a run brought, and leaves those used elsewhere', async () => {
+    const { db } = await fresh();
+    await importParsedItem(db, makeItem({ title: 'Mushishi', year: 2005, credits: [{ role: 'director', name: 'Hiroshi Nagahama' }], studios: ['Artland'] }), {
+      author: 'Aiko Tanaka',
+      now: () => '2020-01-01T00:00:00.000Z',
+    });
+    const post = (title: string, director: string, studio: string): SourceItem => ({
+      ...makeItem({ title, year: 2010, credits: [{ role: 'director', name: director }], studios: [studio] }, { body: `On ${title}.` }),
+      author: 'Guest Writer',
+    });
+    const run = await runImport(
+      db,
+      from([
+        { ref: 'post 1', item: post('Kaiba', 'Masaaki Yuasa', 'Madhouse') },
+        { ref: 'post 2', item: post('The Tatami Galaxy', 'Hiroshi Nagahama', 'Artland') },
+      ]),
+      { ...options, format: 'blog' },
+    );
+    const names = async (table: 'people' | 'studios' | 'authors') => (await db.kysely.selectFrom(table).select('name').orderBy('name').execute()).map((r) => r.name);
+    expect(await names('people')).toEqual(['Hiroshi Nagahama', 'Masaaki Yuasa']);
+    expect(await names('authors')).toEqual(['Aiko Tanaka', 'Guest Writer']);
+
+    const undone = await undoImport(db, run.id);
+    expect(undone).toMatchObject({ reviews: 2, works: 2, names: 3 });
+    expect(await names('people')).toEqual(['Hiroshi Nagahama']);
+    expect(await names('studios')).toEqual(['Artland']);
+    // The run's own author stays: the run, undone, still names who imported it.
+    expect(await names('authors')).toEqual(['Aiko Tanaka']);
+  });
+
   it('a run whose process died can be undone once it has been silent for a while, not before', async () => {
     const { db } = await fresh();
     const run = await runImport(db, from([{ ref: 'anime 1', item: listItem('Cowboy Bebop', '1', 9) }]), options);

@@ -17,6 +17,7 @@ import { AppError } from '../shared/errors.js';
 import { cleanName } from '../shared/text.js';
 import * as works from '../works/works.repository.js';
 import { findOrCreateName } from '../works/works.service.js';
+import { deleteUnusedNamesSince } from '../works/names.repository.js';
 import { importSourceItems, type SourceItemResult } from './import.service.js';
 import type { SourceEntry, SourceItem } from './import.types.js';
 import * as runs from './runs.repository.js';
@@ -190,11 +191,12 @@ export async function runImport(db: Db, entries: AsyncIterable<SourceEntry>, opt
 
 /**
  * Undoes a finished run: the reviews and list entries it created are deleted, those it changed
- * get their earlier values back, and the works it created go too when nothing else refers to
- * them. Details it added to works that were already there stay: another review may rely on them.
+ * get their earlier values back, and the works, people, studios, platforms, tags and authors it
+ * created go too when nothing else refers to them. Details it added to works that were already
+ * there stay: another review may rely on them.
  * Runs are undone newest first where they touched the same reviews or entries.
  */
-export async function undoImport(db: Db, id: number, now: () => string = isoNow): Promise<{ reviews: number; entries: number; works: number }> {
+export async function undoImport(db: Db, id: number, now: () => string = isoNow): Promise<{ reviews: number; entries: number; works: number; names: number }> {
   const run = await runs.findImportRun(db.kysely, id);
   if (!run) throw new AppError('not_found', `Import #${id} was not found.`);
   if (run.undoneAt || run.status === 'undone') throw new AppError('conflict', `Import #${id} was already undone.`);
@@ -211,10 +213,12 @@ export async function undoImport(db: Db, id: number, now: () => string = isoNow)
 }
 
 /** Reverses what run `id` wrote, in one transaction. */
-async function undoWrites(db: Db, id: number): Promise<{ reviews: number; entries: number; works: number }> {
+async function undoWrites(db: Db, id: number): Promise<{ reviews: number; entries: number; works: number; names: number }> {
   const search = searchIndexFor(db);
+  const run = await runs.findImportRun(db.kysely, id);
+  if (!run) throw new AppError('not_found', `Import #${id} was not found.`);
   const changes = await runs.listImportChanges(db.kysely, id);
-  const counts = { reviews: 0, entries: 0, works: 0 };
+  const counts = { reviews: 0, entries: 0, works: 0, names: 0 };
   await db.kysely.transaction().execute(async (trx) => {
     const touched = new Set<number>();
     const restored: number[] = [];
@@ -261,6 +265,8 @@ async function undoWrites(db: Db, id: number): Promise<{ reviews: number; entrie
       touched.delete(workId);
       counts.works++;
     }
+    // The people, studios, tags and authors the run brought, unless something else uses them now.
+    counts.names = await deleteUnusedNamesSince(trx, run.startedAt);
     await works.refreshWorkAggregates(trx, [...touched]);
     for (const view of await reviews.findReviewViews(trx, restored)) {
       await reviews.saveReviewRender(trx, view.id, renderReview(view.body));

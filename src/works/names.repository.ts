@@ -1,7 +1,7 @@
 /**
  * People, studios, platforms and tags: the same shape (slug, name, folded key), one set of queries.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, NamedEntity } from '../db/schema.js';
 import { makeSlug, uniqueSlug } from '../shared/slug.js';
 import { cleanName, nameKey } from '../shared/text.js';
@@ -43,4 +43,40 @@ export async function findOrCreateNamed(
   const values = { slug, name, nameKey: key, createdAt: now, ...(wanted?.id !== undefined ? { id: wanted.id } : {}) };
   const { id } = await db.insertInto(table).values(values).returning('id').executeTakeFirstOrThrow();
   return { id, slug, name };
+}
+
+/** Where each kind of name is used: a name none of these refer to has nothing to show. */
+const USES: Record<NamedEntity, { table: keyof Database; column: string }[]> = {
+  people: [{ table: 'credits', column: 'personId' }],
+  studios: [{ table: 'workStudios', column: 'studioId' }],
+  platforms: [{ table: 'workPlatforms', column: 'platformId' }],
+  tags: [{ table: 'workTags', column: 'tagId' }],
+  authors: [
+    { table: 'reviews', column: 'authorId' },
+    { table: 'listEntries', column: 'authorId' },
+    { table: 'imports', column: 'authorId' },
+  ],
+};
+
+/**
+ * Deletes the people, studios, platforms, tags and authors created at or after `since` that
+ * nothing uses any more: what an undone import had brought. Older names are left alone, used
+ * or not. Returns how many went.
+ */
+export async function deleteUnusedNamesSince(db: Executor, since: string): Promise<number> {
+  let deleted = 0;
+  for (const [table, uses] of Object.entries(USES) as [NamedEntity, (typeof USES)[NamedEntity]][]) {
+    const result = await db
+      .deleteFrom(table)
+      .where('createdAt', '>=', since)
+      .where(
+        sql<boolean>`${sql.join(
+          uses.map((u) => sql`not exists (select 1 from ${sql.table(u.table)} where ${sql.ref(`${u.table}.${u.column}`)} = ${sql.ref(`${table}.id`)})`),
+          sql` and `,
+        )}`,
+      )
+      .executeTakeFirst();
+    deleted += Number(result.numDeletedRows);
+  }
+  return deleted;
 }
