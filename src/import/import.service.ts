@@ -16,7 +16,7 @@ import { compiled, WriteMemo, type WriteContext } from '../db/compiled.js';
 import type { Db } from '../db/connection.js';
 import { searchIndexFor } from '../search/search.js';
 import { refreshWorkAggregates, refreshWorkAggregatesIn } from '../works/works.repository.js';
-import { createNewWorksIn, findCertainlyNewWorks, findOrCreateName, upsertWork } from '../works/works.service.js';
+import { createNewWorksIn, findCertainlyNewWorks, findOrCreateName, upsertWork, type DescribedAndPrepared } from '../works/works.service.js';
 import { createReviewsOfNewWorksIn, saveReviewOfWork } from '../reviews/reviews.service.js';
 import { createEntriesOfNewWorksIn, saveListEntry } from '../lists/lists.service.js';
 import { isValidScore } from '../reviews/score.js';
@@ -84,7 +84,7 @@ function pathOf(url: string): string | undefined {
 async function writeItem(
   w: WriteContext,
   item: SourceItem,
-  prepared: PreparedItem | undefined,
+  prepared: Partial<PreparedItem> | undefined,
   options: ImportOptions,
 ): Promise<SourceItemResult> {
   const now = (options.now ?? isoNow)();
@@ -144,9 +144,14 @@ export async function importParsedItems(db: Db, items: ParsedItem[], options: Im
  * PostgreSQL each statement is a round trip. Items with an invalid score or an old address are
  * left to `writeItem`, which reports or records them. Their results, by index.
  */
-async function writeNewWorksAtOnce(w: WriteContext, items: SourceItem[], prepared: BatchOptions['prepared'], options: ImportOptions): Promise<Map<number, SourceItemResult>> {
+async function writeNewWorksAtOnce(
+  w: WriteContext,
+  items: SourceItem[],
+  described: DescribedAndPrepared[],
+  prepared: BatchOptions['prepared'],
+  options: ImportOptions,
+): Promise<Map<number, SourceItemResult>> {
   const now = (options.now ?? isoNow)();
-  const described = items.map((item, i) => ({ parsed: item.work, prepared: prepared?.[i]?.work ?? prepareWork(item.work) }));
   const certain = await findCertainlyNewWorks(w, described);
   const picked = items.flatMap((item, i) => (certain[i] && !item.sourceUrl && (!item.review?.score || isValidScore(item.review.score)) ? [i] : []));
   if (picked.length < 2) return new Map();
@@ -212,9 +217,11 @@ async function writeItems(db: Db, items: SourceItem[], options: ImportOptions, b
       const w: WriteContext = { trx, dialect: db.dialect, sqlite: db.sqlite, memo, searchWrites: [] };
       const changedWorks = new Set<number>();
       let atOnce = new Map<number, SourceItemResult>();
-      if (batch.bulk) {
+      // Worked out once: the items left to `writeItem` below use the same.
+      const described = batch.bulk ? items.map((item, i) => ({ parsed: item.work, prepared: batch.prepared?.[i]?.work ?? prepareWork(item.work) })) : undefined;
+      if (described) {
         try {
-          atOnce = await writeNewWorksAtOnce(w, items, batch.prepared, options);
+          atOnce = await writeNewWorksAtOnce(w, items, described, batch.prepared, options);
         } catch (error) {
           throw new BulkWriteFailed(`writing new works at once failed: ${(error as Error).message}`, { cause: error });
         }
@@ -229,7 +236,7 @@ async function writeItems(db: Db, items: SourceItem[], options: ImportOptions, b
         const queued = w.searchWrites.length;
         let written: SourceItemResult;
         try {
-          written = await writeItem(w, item, batch.prepared?.[i], options);
+          written = await writeItem(w, item, described ? { ...batch.prepared?.[i], work: described[i]!.prepared } : batch.prepared?.[i], options);
         } catch (error) {
           await rollbackTo.all(w);
           await release.all(w);
