@@ -9,6 +9,7 @@ import { LIST_STATUSES, type Database, type ListStatus, type ReviewRow } from '.
 import type { AltTitleType, CreditRole, ParsedListEntry, ParsedReview, ParsedWork, SourceItem, WorkKind } from '../import/import.types.js';
 import { cleanName, nameKey } from '../shared/text.js';
 import { loadWorkDetails, type WorkDetail } from '../works/works.repository.js';
+import { REVIEW_FIELD_COLUMNS } from '../reviews/reviews.repository.js';
 
 /** Rows per query: a page of reviews, their works' details and their old addresses. */
 const PAGE = 500;
@@ -200,16 +201,7 @@ function pageReviews(k: Kysely<Database>, authorId: number | undefined, afterId:
     .select([
       'reviews.id',
       'reviews.workId',
-      'reviews.status',
-      'reviews.headline',
-      'reviews.summary',
-      'reviews.body',
-      'reviews.scoreValue',
-      'reviews.scoreMax',
-      'reviews.scoreText',
-      'reviews.rating',
-      'reviews.hasSpoilers',
-      'reviews.publishedAt',
+      ...REVIEW_FIELD_COLUMNS,
       'authors.name as authorName',
       'authors.slug as authorSlug',
       'listEntries.id as entryId',

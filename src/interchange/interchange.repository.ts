@@ -5,6 +5,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, NamedEntity, ReviewRow } from '../db/schema.js';
 import type { ListEntryRow } from '../lists/lists.repository.js';
+import { REVIEW_FIELD_COLUMNS } from '../reviews/reviews.repository.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -24,16 +25,7 @@ export async function pageReviews(db: Executor, afterId: number, limit: number) 
       'reviews.id',
       'works.slug as work',
       'authors.slug as author',
-      'reviews.status',
-      'reviews.headline',
-      'reviews.summary',
-      'reviews.body',
-      'reviews.scoreValue',
-      'reviews.scoreMax',
-      'reviews.scoreText',
-      'reviews.rating',
-      'reviews.hasSpoilers',
-      'reviews.publishedAt',
+      ...REVIEW_FIELD_COLUMNS,
       'reviews.createdAt',
       'reviews.updatedAt',
     ])

@@ -18,10 +18,8 @@ export interface ReviewView extends ReviewRow {
   authorName: string;
 }
 
-const viewColumns = [
-  'reviews.id',
-  'reviews.workId',
-  'reviews.authorId',
+/** A review's own fields, as every query that reads reviews whole selects them (exports, backups, views). */
+export const REVIEW_FIELD_COLUMNS = [
   'reviews.status',
   'reviews.headline',
   'reviews.summary',
@@ -32,6 +30,13 @@ const viewColumns = [
   'reviews.rating',
   'reviews.hasSpoilers',
   'reviews.publishedAt',
+] as const;
+
+const viewColumns = [
+  'reviews.id',
+  'reviews.workId',
+  'reviews.authorId',
+  ...REVIEW_FIELD_COLUMNS,
   'reviews.createdAt',
   'reviews.updatedAt',
   'works.slug as workSlug',
