@@ -3,6 +3,7 @@ import * as initial from './migrations/2026-11-27T1200-initial.js';
 import * as readIndexes from './migrations/2026-11-28T0100-read-indexes.js';
 import * as reviewRenders from './migrations/2026-11-28T1200-review-renders.js';
 import * as listsAndImports from './migrations/2026-11-29T1200-lists-and-imports.js';
+import * as accounts from './migrations/2026-11-29T1800-accounts.js';
 
 /** Every migration, by name. Names are timestamps, so order is the order of the list; only ever append. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-28T0100-read-indexes': readIndexes,
   '2026-11-28T1200-review-renders': reviewRenders,
   '2026-11-29T1200-lists-and-imports': listsAndImports,
+  '2026-11-29T1800-accounts': accounts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -203,6 +203,124 @@ export interface Database {
   reviewSources: ReviewSourcesTable;
   imports: ImportsTable;
   importItems: ImportItemsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  loginDevices: LoginDevicesTable;
+  apiTokens: ApiTokensTable;
+  invites: InvitesTable;
+  throttles: ThrottlesTable;
+  auditEvents: AuditEventsTable;
+  settings: SettingsTable;
+  idempotencyKeys: IdempotencyKeysTable;
+  reviewRevisions: ReviewRevisionsTable;
+  deletedReviews: DeletedReviewsTable;
+}
+
+export type Role = 'admin' | 'editor' | 'author' | 'reader';
+export type TokenScope = 'read' | 'write';
+
+export interface UsersTable {
+  id: Id;
+  /** Trimmed and lower-cased. */
+  email: string;
+  name: string;
+  role: Role;
+  /** `scrypt$N$r$p$salt$hash`; null for an account that has never set one. */
+  passwordHash: string | null;
+  /** The author this account writes as. */
+  authorId: number | null;
+  reviewScale: ColumnType<number, number | undefined, number>;
+  disabledAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Secrets (session, device, token, invite) are stored as the hex SHA-256 of the secret. */
+export interface SessionsTable {
+  tokenHash: string;
+  userId: number;
+  csrfToken: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface LoginDevicesTable {
+  tokenHash: string;
+  userId: number;
+  createdAt: string;
+}
+
+export interface ApiTokensTable {
+  id: Id;
+  userId: number;
+  name: string;
+  tokenHash: string;
+  scope: TokenScope;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface InvitesTable {
+  tokenHash: string;
+  role: Role;
+  createdBy: number | null;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+  usedBy: number | null;
+}
+
+export interface ThrottlesTable {
+  key: string;
+  windowStart: string;
+  count: number;
+}
+
+export interface AuditEventsTable {
+  id: Id;
+  at: string;
+  actorId: number | null;
+  action: string;
+  subject: string | null;
+  ip: string | null;
+  /** JSON object. */
+  detail: ColumnType<string, string | undefined, string>;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface IdempotencyKeysTable {
+  userId: number;
+  key: string;
+  requestHash: string;
+  status: number;
+  response: string;
+  createdAt: string;
+}
+
+export interface ReviewRevisionsTable {
+  id: Id;
+  reviewId: number;
+  editedAt: string;
+  editedBy: number | null;
+  /** JSON: the review's own fields before the edit. */
+  previous: string;
+}
+
+export interface DeletedReviewsTable {
+  reviewId: number;
+  authorId: number;
+  workId: number;
+  deletedAt: string;
+  deletedBy: number | null;
+  snapshot: string;
 }
 
 export type WorkRow = Selectable<WorksTable>;

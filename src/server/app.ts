@@ -10,16 +10,21 @@ import { AppError } from '../shared/errors.js';
 import { apiRoutes } from '../api/api.routes.js';
 import { API_HEADERS, loadAssets, SECURITY_HEADERS, sendPage } from '../site/http.js';
 import { siteRoutes } from '../site/site.routes.js';
+import { accountRoutes } from '../accounts/account.routes.js';
 import { errorPage } from '../site/error.pages.js';
 import type { Site, SiteOptions } from '../site/site.context.js';
 import { findReviewIdBySourcePath } from '../reviews/reviews.repository.js';
 import { urls } from '../shared/urls.js';
+import cookie from '@fastify/cookie';
 
 export interface AppOptions {
   db: Db;
   logLevel?: string;
   site?: Partial<SiteOptions>;
 }
+
+/** The largest request body accepted: a long review is a few tens of KB of Markdown. */
+export const BODY_LIMIT = 512 * 1024;
 
 const isApi = (request: FastifyRequest) => request.url.startsWith('/api/') || request.url === '/healthz';
 
@@ -32,7 +37,9 @@ export async function buildApp({ db, logLevel = 'info', site: siteOptions = {} }
     // belong to the reverse proxy. LOG_LEVEL=debug turns them on.
     logController: new LogController({ disableRequestLogging: logLevel !== 'debug' && logLevel !== 'trace' }),
     return503OnClosing: true,
+    bodyLimit: BODY_LIMIT,
   });
+  await app.register(cookie);
 
   const assets = loadAssets();
   const site: Site = {
@@ -44,13 +51,18 @@ export async function buildApp({ db, logLevel = 'info', site: siteOptions = {} }
   };
 
   const sendError = (request: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string) => {
+    // An error other than "not found" concerns this one request: nobody's to cache.
+    if (status !== 404) reply.header('cache-control', 'private, no-store');
     if (isApi(request)) return reply.headers(API_HEADERS).status(status).send({ error: { code, message } });
     reply.headers(SECURITY_HEADERS);
     return sendPage(reply, errorPage(site, status, message, request.url.split('?')[0]!), status);
   };
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
-    if (error instanceof AppError) return sendError(request, reply, error.status, error.code, error.message);
+    if (error instanceof AppError) {
+      if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
+      return sendError(request, reply, error.status, error.code, error.message);
+    }
     if ('validation' in error && error.validation) {
       // Fastify's message names the part and the field: "querystring/limit must be <= 100".
       return sendError(request, reply, 400, 'invalid_input', error.message);
@@ -60,6 +72,8 @@ export async function buildApp({ db, logLevel = 'info', site: siteOptions = {} }
       request.log.error({ err: error, url: request.url, method: request.method }, 'request failed');
       return sendError(request, reply, 500, 'internal', 'Something went wrong on our side; it has been logged.');
     }
+    if (status === 413) return sendError(request, reply, 413, 'payload_too_large', `The request body is larger than the ${Math.round(BODY_LIMIT / 1024)} KB this address accepts.`);
+    if (status === 415) return sendError(request, reply, 415, 'unsupported_format', error.message);
     return sendError(request, reply, status, error.code?.toLowerCase() ?? 'bad_request', error.message);
   });
 
@@ -82,5 +96,6 @@ export async function buildApp({ db, logLevel = 'info', site: siteOptions = {} }
 
   await app.register(apiRoutes, { prefix: '/api/v1', db });
   await app.register(siteRoutes, { site, assets });
+  await app.register(accountRoutes, { site });
   return app;
 }

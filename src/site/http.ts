@@ -162,15 +162,19 @@ export function renderDocument(page: VNode): string {
   return `<!doctype html>${render(page)}`;
 }
 
-/** Sends a rendered page with the site's cache policy. */
-export function sendPage(reply: FastifyReply, page: VNode, status = 200): FastifyReply {
+/**
+ * Sends a rendered page with the site's cache policy: public for pages and 404s, never stored
+ * for other errors (a 401, 403 or 429 concerns one visitor) or for `private` pages (a
+ * signed-in user's own).
+ */
+export function sendPage(reply: FastifyReply, page: VNode, status = 200, options: { private?: boolean } = {}): FastifyReply {
   // Encoded once: the bytes are hashed for the ETag and sent as they are (hashing the string
   // in the ETag hook encoded it a first time, the socket a second).
   const body = Buffer.from(renderDocument(page), 'utf8');
   return reply
     .status(status)
     .type('text/html; charset=utf-8')
-    .header('cache-control', status >= 500 ? 'no-store' : PUBLIC_CACHE)
+    .header('cache-control', options.private || (status >= 400 && status !== 404) ? 'private, no-store' : PUBLIC_CACHE)
     .header('etag', `W/"${hash('sha1', body, 'base64url')}"`)
     .send(body);
 }
