@@ -285,7 +285,7 @@ export function listAuditEvents(db: Executor, q: { beforeId?: number; limit: num
 // ---- housekeeping
 
 /** Removes what has expired; returns how many rows of each kind went. */
-export async function deleteExpired(db: Executor, now: string, cutoffs: { throttles: string; idempotency: string; idleSessions: string }) {
+export async function deleteExpired(db: Executor, now: string, cutoffs: { throttles: string; idempotency: string; idleSessions: string; deletedReviews: string }) {
   const sessions = await db
     .deleteFrom('sessions')
     .where((eb) => eb.or([eb('expiresAt', '<=', now), eb('lastSeenAt', '<=', cutoffs.idleSessions)]))
@@ -293,7 +293,9 @@ export async function deleteExpired(db: Executor, now: string, cutoffs: { thrott
   const throttles = await db.deleteFrom('throttles').where('windowStart', '<', cutoffs.throttles).executeTakeFirst();
   const idempotency = await db.deleteFrom('idempotencyKeys').where('createdAt', '<', cutoffs.idempotency).executeTakeFirst();
   const invites = await db.deleteFrom('invites').where('usedAt', 'is', null).where('expiresAt', '<=', now).executeTakeFirst();
+  const deletedReviews = await db.deleteFrom('deletedReviews').where('deletedAt', '<', cutoffs.deletedReviews).executeTakeFirst();
   return {
+    deletedReviews: Number(deletedReviews.numDeletedRows),
     sessions: Number(sessions.numDeletedRows),
     throttles: Number(throttles.numDeletedRows),
     idempotencyKeys: Number(idempotency.numDeletedRows),

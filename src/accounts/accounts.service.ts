@@ -524,12 +524,16 @@ export function auditLog(db: Kysely<Database>, q: { beforeId?: number; limit?: n
   return repo.listAuditEvents(db, { ...q, limit: Math.min(q.limit ?? 100, 500) });
 }
 
-/** Drops expired sessions, invites and idempotency keys, and throttle windows long past. */
+/** A deleted review can be restored for this long. */
+export const DELETED_REVIEW_KEEP_MS = 30 * DAY;
+
+/** Drops expired sessions, invites and idempotency keys, throttle windows long past, and reviews deleted over 30 days ago. */
 export function pruneExpired(db: Kysely<Database>, clock: Clock = systemClock) {
   const now = clock().getTime();
   return repo.deleteExpired(db, new Date(now).toISOString(), {
     throttles: new Date(now - 2 * HOUR).toISOString(),
     idempotency: new Date(now - DAY).toISOString(),
     idleSessions: new Date(now - SESSION_IDLE_MS).toISOString(),
+    deletedReviews: new Date(now - DELETED_REVIEW_KEEP_MS).toISOString(),
   });
 }

@@ -14,6 +14,7 @@ import { expandInputs } from '../import/files.js';
 import { importTextFiles, type FileReport } from '../import/plaintext.import.js';
 import { ExitCode, progress, withDb } from './common.js';
 import { importList, registerImportsCommands } from './imports.js';
+import { registerUserCommands } from './users.js';
 import { detectFormat, LIST_FORMATS, type ListFormat } from '../import/sources.js';
 
 // The server, the JSON format and the renderer are loaded by the commands that use them: loading
@@ -22,6 +23,7 @@ const server = () => import('../server/app.js');
 const interchangeExport = () => import('../interchange/interchange.export.js');
 const interchangeImport = () => import('../interchange/interchange.import.js');
 const reviewsService = () => import('../reviews/reviews.service.js');
+const accountsService = () => import('../accounts/accounts.service.js');
 const exportsService = () => import('../exports/exports.service.js');
 
 function describeFile(r: FileReport): string {
@@ -94,20 +96,34 @@ export async function main(argv: string[]): Promise<void> {
     .description('start the web server (DATABASE_URL, PORT, HOST from the environment)')
     .action(async () => {
       const c = config();
-      const [{ buildApp }, { renderPendingReviews }] = await Promise.all([server(), reviewsService()]);
+      const [{ buildApp }, { renderPendingReviews }, { pruneExpired, setupLink }] = await Promise.all([server(), reviewsService(), accountsService()]);
       const db = await openDatabase(c.databaseUrl, { sqliteCacheMb: c.sqliteCacheMb });
       const app = await buildApp({ db, logLevel: c.logLevel, site: { name: c.siteName, publicUrl: c.publicUrl } });
       // Reviews a restore or an upgrade left unrendered are rendered a small batch at a time,
       // between requests; pages render them on the spot until then.
       const stop = new AbortController();
       let rendering: Promise<unknown> = Promise.resolve();
+      // Expired sessions, throttle windows, idempotency keys and old deleted reviews go hourly.
+      const housekeeping = setInterval(() => {
+        pruneExpired(db.kysely).catch((error: unknown) => app.log.error({ err: error }, 'housekeeping failed'));
+      }, 3_600_000).unref();
       app.addHook('onClose', async () => {
+        clearInterval(housekeeping);
         stop.abort();
         await rendering;
         await db.close();
       });
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close());
       await app.listen({ port: c.port, host: c.host });
+      await pruneExpired(db.kysely);
+      // No default password ships: with no admin yet, a one-time link makes the first one.
+      const setup = await setupLink(db.kysely);
+      if (setup) {
+        process.stderr.write(
+          `\nNo admin account yet. Open this link within 24 hours to create one (it works once; a restart makes a new one):\n  ${c.publicUrl}/invite/${setup}\n` +
+            `Or from the command line: kansou user add EMAIL --name "Your Name" --role admin\n\n`,
+        );
+      }
       rendering = renderPendingReviews(db, { batchSize: 20, signal: stop.signal, pause: () => new Promise((r) => setImmediate(r)) }).then(
         (n) => n > 0 && app.log.info(`rendered ${n} review${n === 1 ? '' : 's'} that had no stored rendering`),
         (error: unknown) => app.log.error({ err: error }, 'rendering reviews in the background failed; pages render them on view'),
@@ -137,6 +153,7 @@ export async function main(argv: string[]): Promise<void> {
     });
 
   registerImportsCommands(program, config);
+  registerUserCommands(program, config);
 
   program
     .command('export')
