@@ -18,6 +18,9 @@
  *            ~120,000 CSV rows) imported by `node bin/kansou.js import` (the built dist/), into
  *            SQLite and into PostgreSQL (a throwaway server, unless --pg-admin-url names one),
  *            with the command's peak RSS
+ *   signin   the owner signing in again and again (POST /login) while an attacker sends 20
+ *            wrong passwords a second for the same account from other addresses: one address,
+ *            then a new address for every guess; SQLite and PostgreSQL, server on core 0
  *
  * Options:
  *   --reviews N          API dataset size (default 1000000: bench/data/kansou.db; else bench/data/kansou-N.db)
@@ -27,7 +30,8 @@
  *   --json-reviews N     size of the JSON import document (default 100000)
  *   --mal-entries N      size of the MyAnimeList export (default 100000)
  *   --letterboxd-films N films in the Letterboxd export (default 50000)
- *   --pg-admin-url URL   PostgreSQL server for the lists measurement (a database is created on it)
+ *   --pg-admin-url URL   PostgreSQL server for the lists and signin measurements (a database is created on it)
+ *   --signin-seconds S   seconds per sign-in scenario (default 30)
  *   --files N            number of review files (default 5000)
  *   --duration S         seconds per API load run (default 20; the bare comparison uses half)
  *   --warmup S           warm-up seconds before the API runs (default 5)
@@ -54,10 +58,11 @@ import { formatSummary, summarise } from './lib/profile-summary.js';
 import { defaultOptions } from './lib/synth.js';
 import { writeReviewFiles } from './lib/textfiles.js';
 import { letterboxdExport, malExport } from './lib/list-files.js';
+import { attack, ownerSignIns, percentile, postForm } from './lib/signin-load.js';
 import { EN_NOUN, ROMAJI_NOUN, TAGS } from './lib/vocab.js';
 
 const ROOT = resolve(BENCH_DIR, '..');
-const MEASUREMENTS = ['text', 'json', 'lists', 'api', 'works', 'pages', 'bare', 'profile'] as const;
+const MEASUREMENTS = ['text', 'json', 'lists', 'signin', 'api', 'works', 'pages', 'bare', 'profile'] as const;
 type Measurement = (typeof MEASUREMENTS)[number];
 
 const { values: args, positionals } = parseArgs({
@@ -71,6 +76,7 @@ const { values: args, positionals } = parseArgs({
     'mal-entries': { type: 'string' },
     'letterboxd-films': { type: 'string' },
     'pg-admin-url': { type: 'string' },
+    'signin-seconds': { type: 'string' },
     files: { type: 'string' },
     duration: { type: 'string' },
     warmup: { type: 'string' },
@@ -90,7 +96,7 @@ for (const p of positionals) {
   }
   selected.add(p as Measurement);
 }
-if (selected.size === 0) for (const m of ['text', 'json', 'lists', 'api', 'works', 'pages', 'bare'] as const) selected.add(m);
+if (selected.size === 0) for (const m of ['text', 'json', 'lists', 'signin', 'api', 'works', 'pages', 'bare'] as const) selected.add(m);
 if (selected.has('api')) selected.add('works');
 
 const apiReviews = num(args.reviews, 1_000_000);
@@ -1011,6 +1017,76 @@ async function benchProfile(lists: Lists) {
   results.profile = out;
 }
 
+// ── signin ───────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Signing in under attack: the owner's sign-ins must stay under 300 ms at p99 while 20 wrong
+ * passwords a second hit their account from elsewhere. The attacker's guesses are refused
+ * before hashing once the limits engage (10 failures a minute per address, 25 an hour per
+ * account); the owner's browser holds the device cookie of an earlier sign-in, which the
+ * account's limit does not hold back.
+ */
+async function benchSignin() {
+  currentSection = 'signin';
+  const build = ensureBuilt();
+  if (!build.ok) log(`signin: ${build.message}`);
+  const seconds = num(args['signin-seconds'], 30);
+  const email = 'owner@example.org';
+  const password = 'the owner’s own passphrase';
+  const pg = await postgresForLists();
+  const tmp = mkdtempSync(join(tmpdir(), 'kansou-bench-signin-'));
+  const measured: Record<string, unknown> = {};
+  try {
+    for (const database of pg ? ['SQLite', 'PostgreSQL'] : ['SQLite']) {
+      const url = database === 'SQLite' ? join(tmp, 'signin.db') : await createPgDatabase(pg!.admin, 'kansou_bench_signin');
+      const add = spawnSync(process.execPath, ['bin/kansou.js', 'user', 'add', email, '--name', 'Owner', '--role', 'author'], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' },
+        input: `${password}\n`,
+        encoding: 'utf8',
+      });
+      if (add.status !== 0) throw new Error(`kansou user add failed: ${add.stderr}`);
+      const server = await startServer(`signin ${database}`, [process.execPath, 'bin/kansou.js', 'serve'], { DATABASE_URL: url, LOG_LEVEL: 'warn' }, await freePort());
+      try {
+        const first = await postForm(server.origin, '/login', { email, password }, { localAddress: '127.0.0.3' });
+        if (first.status !== 303) throw new Error(`the owner's first sign-in answered ${first.status}`);
+        const cookie = first.cookies.filter((c) => c.includes('kansou_device')).join('; ');
+        const quiet = new AbortController();
+        setTimeout(() => quiet.abort(), Math.min(10, seconds) * 1000);
+        const baseline = await ownerSignIns(server.origin, email, password, cookie, '127.0.0.3', 100, quiet.signal);
+        log(`signin ${database}: no attack: ${baseline.latenciesMs.length} sign-ins, p50 ${percentile(baseline.latenciesMs, 50).toFixed(0)} ms, p99 ${percentile(baseline.latenciesMs, 99).toFixed(0)} ms`);
+        const scenarios = [
+          { name: 'attacker on one address', address: () => '127.0.0.2' },
+          { name: 'attacker on a new address per guess', address: (i: number) => `127.1.${Math.floor(i / 250) % 250}.${(i % 250) + 1}` },
+        ];
+        const runs: Record<string, unknown> = { baseline: { count: baseline.latenciesMs.length, p50: percentile(baseline.latenciesMs, 50), p99: percentile(baseline.latenciesMs, 99) } };
+        for (const scenario of scenarios) {
+          const stop = new AbortController();
+          const attacking = attack(server.origin, email, 20, seconds, scenario.address, stop.signal);
+          const owner = ownerSignIns(server.origin, email, password, cookie, '127.0.0.3', 100, stop.signal);
+          const attackResult = await attacking;
+          stop.abort();
+          const ownerResult = await owner;
+          const p50 = percentile(ownerResult.latenciesMs, 50);
+          const p99 = percentile(ownerResult.latenciesMs, 99);
+          const ok = ownerResult.byStatus['303'] ?? 0;
+          log(`signin ${database}, ${scenario.name}: owner ${ownerResult.latenciesMs.length} sign-ins (${JSON.stringify(ownerResult.byStatus)}), p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms; attacker ${attackResult.sent} guesses → ${JSON.stringify(attackResult.byStatus)}${attackResult.errors ? `, ${attackResult.errors} errors` : ''}`);
+          rows.push({ measurement: `sign-in (${database}), ${scenario.name}`, figure: 'owner p99 ms (p50)', value: `${p99.toFixed(0)} (${p50.toFixed(0)})`, target: '< 300 ms', met: p99 < 300 && ok === ownerResult.latenciesMs.length });
+          rows.push({ measurement: `sign-in (${database}), ${scenario.name}`, figure: '  owner signed in / attempts; guesses refused (429)', value: `${ok}/${ownerResult.latenciesMs.length}; ${attackResult.byStatus['429'] ?? 0}/${attackResult.sent}` });
+          runs[scenario.name] = { owner: { count: ownerResult.latenciesMs.length, byStatus: ownerResult.byStatus, p50, p99 }, attacker: attackResult };
+        }
+        measured[database] = runs;
+      } finally {
+        await server.stop();
+      }
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    pg?.stop();
+  }
+  results.signin = measured;
+}
+
 /**
  * Review bodies are rendered when written, but a restored database (the dataset) has none yet:
  * render them before any server starts, or its background pass would compete with the load.
@@ -1030,6 +1106,7 @@ async function main() {
   if (selected.has('text')) await benchText();
   if (selected.has('json')) await benchJson();
   if (selected.has('lists')) await benchLists();
+  if (selected.has('signin')) await benchSignin();
   if (selected.has('api') || selected.has('works') || selected.has('pages') || selected.has('bare') || selected.has('profile')) {
     if (!existsSync(apiDb)) {
       const hint = apiReviews === 1_000_000 ? 'npm run bench:data' : `npm run bench:data -- --reviews ${apiReviews}`;
