@@ -65,7 +65,7 @@ function reviewHead(site: Site, review: RenderedReviewView, work: WorkDetail): P
 }
 
 /** True when the review was changed after it was published (on another day, or later the same day). */
-const wasUpdated = (review: ReviewView) => review.publishedAt !== null && review.updatedAt > review.publishedAt && formatDate(review.updatedAt) !== formatDate(review.publishedAt);
+const wasUpdated = (review: Pick<ReviewView, 'publishedAt' | 'updatedAt'>) => review.publishedAt !== null && review.updatedAt > review.publishedAt && formatDate(review.updatedAt) !== formatDate(review.publishedAt);
 
 export async function reviewPage(site: Site, id: string): Promise<VNode> {
   const reviewId = parseId(id);
@@ -77,55 +77,68 @@ export async function reviewPage(site: Site, id: string): Promise<VNode> {
 
   return (
     <Layout site={site} head={reviewHead(site, review, work)}>
-      <div class="two-columns review-page">
-        <article class="review" aria-labelledby="review-title">
-          <header class="review-header">
-            <p class="eyebrow">
-              Review of <a href={urls.work(work.slug)}>{work.title}</a>
-              {work.year !== null && <> ({work.year})</>}
-            </p>
-            <h1 id="review-title">{reviewName(review, work.title)}</h1>
-            <p class="byline">
-              By <a href={urls.author(review.authorSlug)} rel="author">{review.authorName}</a>
-              {review.publishedAt && (
-                <>
-                  {' · '}
-                  <DateText iso={review.publishedAt} />
-                </>
-              )}
-              {wasUpdated(review) && (
-                <>
-                  {' · updated '}
-                  <DateText iso={review.updatedAt} />
-                </>
-              )}
-            </p>
-            <p class="review-score">
-              <Score review={review} size="large" />
-            </p>
-            {/* A TL;DR has no reveal control: a spoiler marked in it is left out. */}
-            {review.summary && (
-              <p class="lede review-summary">
-                <strong>TL;DR:</strong> {withoutSpoilers(review.summary, '[spoiler]')}
-              </p>
-            )}
-            {Boolean(review.hasSpoilers) && (
-              <p class="spoiler-notice" role="note">
-                <strong>Contains spoilers.</strong> They stay hidden until you choose to show them.
-              </p>
-            )}
-          </header>
-          <div class="prose" dangerouslySetInnerHTML={{ __html: review.bodyHtml ?? renderReviewBody(review.body) }} />
-          <footer class="review-footer muted">
-            More from <a href={urls.author(review.authorSlug)}>{review.authorName}</a> (
-            <a href={urls.authorFeed(review.authorSlug, 'atom')}>feed</a>) · All reviews of{' '}
-            <a href={urls.work(work.slug)}>{work.title}</a> (<a href={urls.workFeed(work.slug, 'atom')}>feed</a>)
-          </footer>
-        </article>
-        <aside class="side-column" aria-label="About the work">
-          <InfoBox work={work} heading={work.title} linkTitle summary />
-        </aside>
-      </div>
+      <ReviewArticle review={review} work={work} />
     </Layout>
+  );
+}
+
+/** What the review article shows of a review: a saved one, or the author's unsaved preview. */
+export type ArticleReview = Pick<
+  RenderedReviewView,
+  'headline' | 'authorSlug' | 'authorName' | 'publishedAt' | 'updatedAt' | 'scoreValue' | 'scoreMax' | 'rating' | 'summary' | 'hasSpoilers' | 'body' | 'bodyHtml'
+>;
+
+/** The review in full beside the work's info box: the review page, and the preview of one being written. */
+export function ReviewArticle({ review, work }: { review: ArticleReview; work: WorkDetail }) {
+  return (
+    <div class="two-columns review-page">
+    <article class="review" aria-labelledby="review-title">
+      <header class="review-header">
+        <p class="eyebrow">
+          Review of <a href={urls.work(work.slug)}>{work.title}</a>
+          {work.year !== null && <> ({work.year})</>}
+        </p>
+        <h1 id="review-title">{reviewName(review, work.title)}</h1>
+        <p class="byline">
+          By <a href={urls.author(review.authorSlug)} rel="author">{review.authorName}</a>
+          {review.publishedAt && (
+            <>
+              {' · '}
+              <DateText iso={review.publishedAt} />
+            </>
+          )}
+          {wasUpdated(review) && (
+            <>
+              {' · updated '}
+              <DateText iso={review.updatedAt} />
+            </>
+          )}
+        </p>
+        <p class="review-score">
+          <Score review={review} size="large" />
+        </p>
+        {/* A TL;DR has no reveal control: a spoiler marked in it is left out. */}
+        {review.summary && (
+          <p class="lede review-summary">
+            <strong>TL;DR:</strong> {withoutSpoilers(review.summary, '[spoiler]')}
+          </p>
+        )}
+        {Boolean(review.hasSpoilers) && (
+          <p class="spoiler-notice" role="note">
+            <strong>Contains spoilers.</strong> They stay hidden until you choose to show them.
+          </p>
+        )}
+      </header>
+      <div class="prose" dangerouslySetInnerHTML={{ __html: review.bodyHtml ?? renderReviewBody(review.body) }} />
+      <footer class="review-footer muted">
+        More from <a href={urls.author(review.authorSlug)}>{review.authorName}</a> (
+        <a href={urls.authorFeed(review.authorSlug, 'atom')}>feed</a>) · All reviews of{' '}
+        <a href={urls.work(work.slug)}>{work.title}</a> (<a href={urls.workFeed(work.slug, 'atom')}>feed</a>)
+      </footer>
+    </article>
+    <aside class="side-column" aria-label="About the work">
+      <InfoBox work={work} heading={work.title} linkTitle summary />
+    </aside>
+  </div>
   );
 }
