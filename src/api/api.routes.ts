@@ -9,6 +9,11 @@ import { getReview, listReviews } from '../reviews/reviews.routes.js';
 import { getWork, listWorks } from '../works/works.routes.js';
 import { API_HEADERS, etagFromVersion, registerEtags, registerSecurityHeaders } from '../site/http.js';
 import { ErrorBody, Review, ReviewPage, ReviewsQuery, Work, WorkPage, WorksQuery } from './api.schemas.js';
+import { AppError } from '../shared/errors.js';
+import { apiCaller } from '../accounts/auth.http.js';
+import { findReviewForUser } from '../reviews/authoring.service.js';
+import { registerRateLimits } from './rate-limits.js';
+import { presentOwnReview, writeRoutes } from './write.routes.js';
 
 const errors = { 400: ErrorBody, 404: ErrorBody };
 
@@ -29,15 +34,32 @@ const nativeJson = () => (data: unknown) => JSON.stringify(data);
  * body (an onSend hook, in their own scope).
  */
 export async function apiRoutes(app: FastifyInstance, { db }: { db: Db }): Promise<void> {
+  // Requests with a token, and writes, count against their limits; anonymous reads cost nothing.
+  registerRateLimits(app, db.kysely);
   app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/reviews/:id',
     {
-      schema: { params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) }), response: { 200: Review, ...errors } },
+      schema: {
+        summary: 'One published review (or, with the token of someone who may edit it, a draft)',
+        tags: ['reviews'],
+        params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) }),
+        response: { 200: Review, ...errors },
+      },
       serializerCompiler: nativeJson,
     },
     async (req, reply) => {
       reply.headers(API_HEADERS);
-      const review = await getReview(db, req.params.id);
+      let review;
+      try {
+        review = await getReview(db, req.params.id);
+      } catch (error) {
+        // A draft, shown to a caller who may edit it: only then is the token looked at.
+        if (!(error instanceof AppError && error.code === 'not_found' && req.headers.authorization)) throw error;
+        const view = await findReviewForUser(db, (await apiCaller(db.kysely, req))?.user, req.params.id);
+        if (!view) throw error;
+        reply.header('cache-control', 'private, no-store');
+        return presentOwnReview(view);
+      }
       // Everything the answer shows besides the review's own fields (whose edits move updatedAt):
       // the work's slug and title and the author's slug and name.
       const facts = ['review-v2', review.id, review.updatedAt, review.work, review.workTitle, review.author.slug, review.author.name];
@@ -46,17 +68,18 @@ export async function apiRoutes(app: FastifyInstance, { db }: { db: Db }): Promi
     },
   );
   await app.register(bodyEtagRoutes, { db });
+  await app.register(writeRoutes, { db });
 }
 
 async function bodyEtagRoutes(app: FastifyInstance, { db }: { db: Db }): Promise<void> {
   registerSecurityHeaders(app, API_HEADERS);
   await registerEtags(app);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  api.get('/works', { schema: { querystring: WorksQuery, response: { 200: WorkPage, ...errors } } }, (req) => listWorks(db, req.query));
+  api.get('/works', { schema: { summary: 'Works, or a search of them', tags: ['works'], querystring: WorksQuery, response: { 200: WorkPage, ...errors } } }, (req) => listWorks(db, req.query));
   api.get(
     '/works/:slug',
-    { schema: { params: Type.Object({ slug: Type.String({ maxLength: 200 }) }), response: { 200: Work, ...errors } } },
+    { schema: { summary: 'One work with its credits and score summary', tags: ['works'], params: Type.Object({ slug: Type.String({ maxLength: 200 }) }), response: { 200: Work, ...errors } } },
     (req) => getWork(db, req.params.slug),
   );
-  api.get('/reviews', { schema: { querystring: ReviewsQuery, response: { 200: ReviewPage, ...errors } } }, (req) => listReviews(db, req.query));
+  api.get('/reviews', { schema: { summary: 'Published reviews: of a work, by an author, or a search', tags: ['reviews'], querystring: ReviewsQuery, response: { 200: ReviewPage, ...errors } } }, (req) => listReviews(db, req.query));
 }

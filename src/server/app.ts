@@ -8,6 +8,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import type { Db } from '../db/connection.js';
 import { AppError } from '../shared/errors.js';
 import { apiRoutes } from '../api/api.routes.js';
+import { registerOpenApi } from '../api/openapi.js';
 import { API_HEADERS, loadAssets, SECURITY_HEADERS, sendPage } from '../site/http.js';
 import { siteRoutes } from '../site/site.routes.js';
 import { accountRoutes } from '../accounts/account.routes.js';
@@ -94,6 +95,8 @@ export async function buildApp({ db, logLevel = 'info', site: siteOptions = {} }
     return { status: 'ok' };
   });
 
+  // Before the API's routes, so that the OpenAPI document sees them (/api/openapi.json, /api/docs).
+  await registerOpenApi(app, { stylesheet: assets.stylesheet });
   await app.register(apiRoutes, { prefix: '/api/v1', db });
   await app.register(siteRoutes, { site, assets });
   await app.register(accountRoutes, { site });
