@@ -18,6 +18,11 @@ export interface CookiePolicy {
   secure: boolean;
 }
 
+/** Cookies are `Secure` when the site's public address is https. */
+export function cookiePolicyFor(publicUrl: string): CookiePolicy {
+  return { secure: publicUrl.startsWith('https:') };
+}
+
 export function cookieNames(policy: CookiePolicy) {
   const prefix = policy.secure ? '__Host-' : '';
   return { session: `${prefix}kansou_session`, device: `${prefix}kansou_device` };

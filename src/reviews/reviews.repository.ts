@@ -383,3 +383,15 @@ export async function countReviewsOfWork(db: Executor, workId: number): Promise<
   const row = await db.selectFrom('reviews').select((eb) => eb.fn.countAll<number>().as('n')).where('workId', '=', workId).executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Every review of an author, drafts too, most recently changed first: their own list of what they wrote. */
+export function listReviewsOfAuthor(db: Executor, authorId: number) {
+  return db
+    .selectFrom('reviews')
+    .innerJoin('works', 'works.id', 'reviews.workId')
+    .select(['reviews.id', 'reviews.status', 'reviews.headline', 'reviews.scoreValue', 'reviews.scoreMax', 'reviews.rating', 'reviews.updatedAt', 'works.title as workTitle', 'works.slug as workSlug'])
+    .where('reviews.authorId', '=', authorId)
+    .orderBy('reviews.updatedAt', 'desc')
+    .orderBy('reviews.id', 'desc')
+    .execute();
+}

@@ -12,6 +12,7 @@ import { registerOpenApi } from '../api/openapi.js';
 import { API_HEADERS, loadAssets, SECURITY_HEADERS, sendPage } from '../site/http.js';
 import { siteRoutes } from '../site/site.routes.js';
 import { accountRoutes } from '../accounts/account.routes.js';
+import { writingRoutes } from '../writing/write.routes.js';
 import { errorPage } from '../site/error.pages.js';
 import type { Site, SiteOptions } from '../site/site.context.js';
 import { findReviewIdBySourcePath } from '../reviews/reviews.repository.js';
@@ -49,6 +50,7 @@ export async function buildApp({ db, logLevel = 'info', site: siteOptions = {} }
     db,
     stylesheet: assets.stylesheet,
     icon: assets.icon,
+    scripts: assets.scripts,
   };
 
   const sendError = (request: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string) => {
@@ -100,5 +102,6 @@ export async function buildApp({ db, logLevel = 'info', site: siteOptions = {} }
   await app.register(apiRoutes, { prefix: '/api/v1', db });
   await app.register(siteRoutes, { site, assets });
   await app.register(accountRoutes, { site });
+  await app.register(writingRoutes, { site });
   return app;
 }

@@ -67,6 +67,7 @@ export async function registerCompression(app: FastifyInstance): Promise<void> {
 export interface Assets {
   stylesheet: string;
   icon: string;
+  scripts: Record<string, string>;
 }
 
 export interface Asset {
@@ -146,7 +147,9 @@ export function etagFromVersion(request: FastifyRequest, reply: FastifyReply, fa
 export function loadAssets(): Assets & { files: Asset[] } {
   const stylesheet = loadAsset('site.css', 'text/css; charset=utf-8');
   const icon = loadAsset('icon.svg', 'image/svg+xml');
-  return { stylesheet: stylesheet.path, icon: icon.path, files: [stylesheet, icon] };
+  // Scripts only enhance: the review form's work search, spoiler button and live preview.
+  const write = loadAsset('write.js', 'text/javascript; charset=utf-8');
+  return { stylesheet: stylesheet.path, icon: icon.path, scripts: { write: write.path }, files: [stylesheet, icon, write] };
 }
 
 /** Routes for the assets; registered in the site's scope, where compression applies. */

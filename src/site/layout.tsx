@@ -29,6 +29,8 @@ export interface PageHead {
   feeds?: FeedLink[];
   /** Search results and error pages stay out of search engines. */
   noindex?: boolean;
+  /** Scripts the page is enhanced with, by name (`Site.scripts`); loaded deferred. */
+  scripts?: string[];
 }
 
 const UNSAFE_IN_SCRIPT = /[<\u2028\u2029]/;
@@ -153,6 +155,7 @@ export function Layout({ site, head, children, query }: { site: Site; head: Page
         {(head.jsonLd ?? []).map((data) => (
           <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonForScript(data) }} />
         ))}
+        {(head.scripts ?? []).map((name) => site.scripts?.[name] && <script src={site.scripts[name]} defer />)}
       </head>
       <body>
         <a class="skip-link" href="#main">

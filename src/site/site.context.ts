@@ -16,6 +16,8 @@ export interface Site extends SiteOptions {
   /** Address of the stylesheet, with its content hash (cached for a year). */
   stylesheet: string;
   icon: string;
+  /** Addresses of the scripts pages may ask for (`PageHead.scripts`), with their content hash. */
+  scripts?: Record<string, string>;
 }
 
 /** An absolute URL for a site path, for canonical links, feeds, sitemaps and JSON-LD. */
