@@ -60,6 +60,11 @@ export async function updateUser(
   await db.updateTable('users').set(patch).where('id', '=', id).execute();
 }
 
+/** Only for taking back an account made a moment ago in a race it lost (an invitation used twice). */
+export async function deleteUser(db: Executor, id: number): Promise<void> {
+  await db.deleteFrom('users').where('id', '=', id).execute();
+}
+
 // ---- sessions
 
 export interface SessionRow {

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Database, Role, TokenScope } from '../db/schema.js';
 import { AppError, forbidden, invalidInput, notFound } from '../shared/errors.js';
 import { cleanName, nameKey } from '../shared/text.js';
-import { findNamedByKey, findOrCreateNamed } from '../works/names.repository.js';
+import { findNamedByKey, findOrCreateNamed, renameNamed } from '../works/names.repository.js';
 import * as repo from './accounts.repository.js';
 import type { UserRow } from './accounts.repository.js';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
@@ -230,7 +230,7 @@ export async function updateProfile(db: Kysely<Database>, userId: number, patch:
       // The author page carries the display name: rename the author too, unless the name is someone else's.
       const holder = await findNamedByKey(trx, 'authors', nameKey(set.name));
       if (holder && holder.id !== user.authorId) throw new AppError('conflict', `name: "${set.name}" is already the name of an author here; choose another`);
-      await trx.updateTable('authors').set({ name: set.name, nameKey: nameKey(set.name) }).where('id', '=', user.authorId).execute();
+      await renameNamed(trx, 'authors', user.authorId, set.name, nameKey(set.name));
     }
     await repo.updateUser(trx, userId, { ...set, updatedAt: now });
   });
@@ -473,7 +473,7 @@ export async function acceptInvite(
   const user = await createUser(db, { ...input, role, claimAuthor: false }, { userId: null, ip }, clock);
   if (!(await repo.useInvite(db, hashSecret(token), user.id, clock().toISOString()))) {
     // Someone used the link in the meantime: the link was for one account.
-    await db.deleteFrom('users').where('id', '=', user.id).execute();
+    await repo.deleteUser(db, user.id);
     throw new AppError('conflict', 'This invitation link has just been used.');
   }
   return user;

@@ -199,7 +199,7 @@ export async function updateReview(db: Db, user: UserRow, id: number, patch: Rev
     const saved = await saveReviewOfWork(w, { workId: row.workId, workTitle: row.workTitle, newWork: false, authorId: row.authorId, review, now });
     if (saved.action === 'updated' && saved.previous) {
       const previous = Object.fromEntries(REVISION_FIELDS.map((f) => [f, saved.previous![f]]));
-      await w.trx.insertInto('reviewRevisions').values({ reviewId: id, editedAt: now, editedBy: user.id, previous: JSON.stringify(previous) }).execute();
+      await reviews.insertRevision(w.trx, { reviewId: id, editedAt: now, editedBy: user.id, previous: JSON.stringify(previous) });
     }
     await addWorkTags(w, row.workId, tags, now);
     await refreshWorkAggregates(w.trx, [row.workId]);
@@ -209,8 +209,8 @@ export async function updateReview(db: Db, user: UserRow, id: number, patch: Rev
 
 /** A review's earlier versions, newest first. */
 export async function listRevisions(db: Db, reviewId: number) {
-  const rows = await db.kysely.selectFrom('reviewRevisions').selectAll().where('reviewId', '=', reviewId).orderBy('id', 'desc').execute();
-  return rows.map((r) => ({ id: r.id, editedAt: r.editedAt, editedBy: r.editedBy, previous: JSON.parse(r.previous) as Partial<ReviewRow> }));
+  const rows = await reviews.listRevisionsWithEditors(db.kysely, reviewId);
+  return rows.map((r) => ({ id: r.id, editedAt: r.editedAt, editedBy: r.editedById, previous: JSON.parse(r.previous) as Partial<ReviewRow> }));
 }
 
 interface Snapshot {
@@ -225,18 +225,14 @@ export async function deleteReview(db: Db, user: UserRow, id: number, now = isoN
   const search = searchIndexFor(db);
   await inWriteTransaction(db, async (w) => {
     const trx = w.trx;
-    const review = await trx.selectFrom('reviews').selectAll().where('id', '=', id).executeTakeFirst();
+    const review = await reviews.findReviewRow(trx, id);
     if (!review) throw notFound(`The review ${id}`);
     if (!can(user, 'review.edit', review.authorId)) throw forbidden('This review is someone else’s: only editors and admins may delete it.');
-    const revisions = await trx.selectFrom('reviewRevisions').select(['editedAt', 'editedBy', 'previous']).where('reviewId', '=', id).orderBy('id').execute();
-    const sources = await trx.selectFrom('reviewSources').select(['url', 'path']).where('reviewId', '=', id).execute();
+    const revisions = await reviews.listRevisionsInOrder(trx, id);
+    const sources = await reviews.listReviewSources(trx, id);
     const snapshot: Snapshot = { review, revisions, sources };
     const values = { authorId: review.authorId, workId: review.workId, deletedAt: now, deletedBy: user.id, snapshot: JSON.stringify(snapshot) };
-    await trx
-      .insertInto('deletedReviews')
-      .values({ reviewId: id, ...values })
-      .onConflict((oc) => oc.column('reviewId').doUpdateSet(values))
-      .execute();
+    await reviews.saveDeletedReview(trx, { reviewId: id, ...values });
     // Its rendering, revisions and old addresses go with it (foreign keys cascade).
     await reviews.deleteReview(trx, id);
     await afterReviewWrite(trx, search, id, review.workId);
@@ -250,7 +246,7 @@ export async function restoreReview(db: Db, user: UserRow, id: number, now = iso
   const search = searchIndexFor(db);
   await inWriteTransaction(db, async (w) => {
     const trx = w.trx;
-    const deleted = await trx.selectFrom('deletedReviews').selectAll().where('reviewId', '=', id).executeTakeFirst();
+    const deleted = await reviews.findDeletedReview(trx, id);
     if (!deleted) throw notFound(`The deleted review ${id}`);
     if (!can(user, 'review.edit', deleted.authorId)) throw forbidden('This review is someone else’s: only editors and admins may restore it.');
     if (Date.parse(now) - Date.parse(deleted.deletedAt) > DELETED_REVIEW_KEEP_MS) throw notFound(`The deleted review ${id} (deleted over 30 days ago)`);
@@ -260,11 +256,11 @@ export async function restoreReview(db: Db, user: UserRow, id: number, now = iso
     if (other) throw new AppError('conflict', `The author has written review ${other.id} of the same work since; delete or change that one instead.`);
     const snapshot = JSON.parse(deleted.snapshot) as Snapshot;
     await reviews.insertReview(trx, snapshot.review);
-    if (snapshot.revisions.length) await trx.insertInto('reviewRevisions').values(snapshot.revisions.map((r) => ({ reviewId: id, ...r }))).execute();
+    await reviews.insertRevisions(trx, id, snapshot.revisions);
     for (const s of snapshot.sources) {
-      await trx.insertInto('reviewSources').values({ reviewId: id, ...s }).onConflict((oc) => oc.column('url').doNothing()).execute();
+      await reviews.insertReviewSourceIfFree(trx, id, s);
     }
-    await trx.deleteFrom('deletedReviews').where('reviewId', '=', id).execute();
+    await reviews.deleteDeletedReview(trx, id);
     // Aggregates, rendering and search document, as after any review write.
     await afterReviewWrite(trx, search, id, deleted.workId);
     await audit(w, user, 'review_restored', { id, authorId: deleted.authorId });

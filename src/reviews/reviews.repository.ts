@@ -384,6 +384,11 @@ export async function countReviewsOfWork(db: Executor, workId: number): Promise<
   return Number(row.n);
 }
 
+/** A review's row by id, whatever its status. */
+export function findReviewRow(db: Executor, id: number): Promise<ReviewRow | undefined> {
+  return db.selectFrom('reviews').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 /** Every review of an author, drafts too, most recently changed first: their own list of what they wrote. */
 export function listReviewsOfAuthor(db: Executor, authorId: number) {
   return db
@@ -393,5 +398,68 @@ export function listReviewsOfAuthor(db: Executor, authorId: number) {
     .where('reviews.authorId', '=', authorId)
     .orderBy('reviews.updatedAt', 'desc')
     .orderBy('reviews.id', 'desc')
+    .execute();
+}
+
+// ---- a review's edit history, and reviews deleted in the last 30 days
+
+export async function insertRevision(db: Executor, v: { reviewId: number; editedAt: string; editedBy: number | null; previous: string }): Promise<void> {
+  await db.insertInto('reviewRevisions').values(v).execute();
+}
+
+/** A review's revisions in the order they were made (as a deleted review keeps them). */
+export function listRevisionsInOrder(db: Executor, reviewId: number) {
+  return db.selectFrom('reviewRevisions').select(['editedAt', 'editedBy', 'previous']).where('reviewId', '=', reviewId).orderBy('id').execute();
+}
+
+/** A review's revisions, newest first, with the name of who made each edit. */
+export function listRevisionsWithEditors(db: Executor, reviewId: number) {
+  return db
+    .selectFrom('reviewRevisions')
+    .leftJoin('users', 'users.id', 'reviewRevisions.editedBy')
+    .select(['reviewRevisions.id', 'reviewRevisions.editedAt', 'reviewRevisions.editedBy as editedById', 'reviewRevisions.previous', 'users.name as editedBy'])
+    .where('reviewRevisions.reviewId', '=', reviewId)
+    .orderBy('reviewRevisions.id', 'desc')
+    .execute();
+}
+
+export async function insertRevisions(db: Executor, reviewId: number, rows: { editedAt: string; editedBy: number | null; previous: string }[]): Promise<void> {
+  if (rows.length) await db.insertInto('reviewRevisions').values(rows.map((r) => ({ reviewId, ...r }))).execute();
+}
+
+export function listReviewSources(db: Executor, reviewId: number): Promise<{ url: string; path: string }[]> {
+  return db.selectFrom('reviewSources').select(['url', 'path']).where('reviewId', '=', reviewId).execute();
+}
+
+/** Gives a review an old address back, unless another review has taken it meanwhile. */
+export async function insertReviewSourceIfFree(db: Executor, reviewId: number, source: { url: string; path: string }): Promise<void> {
+  await db.insertInto('reviewSources').values({ reviewId, ...source }).onConflict((oc) => oc.column('url').doNothing()).execute();
+}
+
+export async function saveDeletedReview(
+  db: Executor,
+  v: { reviewId: number; authorId: number; workId: number; deletedAt: string; deletedBy: number | null; snapshot: string },
+): Promise<void> {
+  const { reviewId, ...rest } = v;
+  await db.insertInto('deletedReviews').values(v).onConflict((oc) => oc.column('reviewId').doUpdateSet(rest)).execute();
+}
+
+export function findDeletedReview(db: Executor, reviewId: number) {
+  return db.selectFrom('deletedReviews').selectAll().where('reviewId', '=', reviewId).executeTakeFirst();
+}
+
+export async function deleteDeletedReview(db: Executor, reviewId: number): Promise<void> {
+  await db.deleteFrom('deletedReviews').where('reviewId', '=', reviewId).execute();
+}
+
+/** An author's reviews deleted since `since`, newest first, with their work's title. */
+export function listDeletedReviewsOfAuthor(db: Executor, authorId: number, since: string) {
+  return db
+    .selectFrom('deletedReviews')
+    .innerJoin('works', 'works.id', 'deletedReviews.workId')
+    .select(['deletedReviews.reviewId', 'deletedReviews.deletedAt', 'deletedReviews.snapshot', 'works.title as workTitle'])
+    .where('deletedReviews.authorId', '=', authorId)
+    .where('deletedReviews.deletedAt', '>=', since)
+    .orderBy('deletedReviews.deletedAt', 'desc')
     .execute();
 }

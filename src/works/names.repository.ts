@@ -80,3 +80,23 @@ export async function deleteUnusedNamesSince(db: Executor, since: string): Promi
   }
   return deleted;
 }
+
+/** Gives a record a new name (its slug stays). */
+export async function renameNamed(db: Executor, table: NamedEntity, id: number, name: string, key: string): Promise<void> {
+  await db.updateTable(table).set({ name, nameKey: key }).where('id', '=', id).execute();
+}
+
+export async function deleteNamed(db: Executor, table: NamedEntity, id: number): Promise<void> {
+  await db.deleteFrom(table).where('id', '=', id).execute();
+}
+
+/** The works naming a person, studio or platform. */
+export async function worksNaming(db: Executor, table: 'people' | 'studios' | 'platforms', id: number): Promise<number[]> {
+  const rows =
+    table === 'people'
+      ? await db.selectFrom('credits').select('workId').where('personId', '=', id).distinct().execute()
+      : table === 'studios'
+        ? await db.selectFrom('workStudios').select('workId').where('studioId', '=', id).distinct().execute()
+        : await db.selectFrom('workPlatforms').select('workId').where('platformId', '=', id).distinct().execute();
+  return rows.map((r) => r.workId);
+}

@@ -24,7 +24,7 @@ import { inWriteTransaction } from '../reviews/authoring.service.js';
 import { listPublishedReviews, countReviewsOfWork } from '../reviews/reviews.repository.js';
 import { reviewSearchDocument } from '../reviews/reviews.service.js';
 import { createNewWorksIn, findOrCreateName, reindexWork } from './works.service.js';
-import { findNamedByKey, findNamedBySlug, findOrCreateNamed, type Named } from './names.repository.js';
+import { deleteNamed, findNamedByKey, findNamedBySlug, findOrCreateNamed, renameNamed, worksNaming, type Named } from './names.repository.js';
 import * as works from './works.repository.js';
 
 export type CatalogName = Extract<NamedEntity, 'people' | 'studios' | 'platforms'>;
@@ -249,17 +249,6 @@ export async function deleteWork(db: Db, user: UserRow, slug: string): Promise<v
 
 // ---- people, studios, platforms
 
-/** The works naming a person, studio or platform. */
-async function worksUsing(w: Trx, table: CatalogName, id: number): Promise<number[]> {
-  const rows =
-    table === 'people'
-      ? await w.trx.selectFrom('credits').select('workId').where('personId', '=', id).distinct().execute()
-      : table === 'studios'
-        ? await w.trx.selectFrom('workStudios').select('workId').where('studioId', '=', id).distinct().execute()
-        : await w.trx.selectFrom('workPlatforms').select('workId').where('platformId', '=', id).distinct().execute();
-  return rows.map((r) => r.workId);
-}
-
 async function findName(w: Trx, table: CatalogName, slug: string): Promise<Named> {
   const found = await findNamedBySlug(w.trx, table, slug);
   if (!found) throw notFound(`${table === 'people' ? 'The person' : table === 'studios' ? 'The studio' : 'The platform'} "${slug.slice(0, 200)}"`);
@@ -287,9 +276,9 @@ export async function renameName(db: Db, user: UserRow, table: CatalogName, slug
     const key = nameKey(cleaned);
     const holder = await findNamedByKey(w.trx, table, key);
     if (holder && holder.id !== found.id) throw new AppError('conflict', `name: "${holder.name}" is already here as ${holder.slug}`);
-    await w.trx.updateTable(table).set({ name: cleaned, nameKey: key }).where('id', '=', found.id).execute();
+    await renameNamed(w.trx, table, found.id, cleaned, key);
     // Platforms are not in a work's search document; people and studios are.
-    if (table !== 'platforms') for (const workId of await worksUsing(w, table, found.id)) await reindexWork(w.trx, search, workId);
+    if (table !== 'platforms') for (const workId of await worksNaming(w.trx, table, found.id)) await reindexWork(w.trx, search, workId);
     await recordAudit(w.trx, { action: 'name_renamed', actorId: user.id, subject: `${table} ${found.id} (${found.slug})`, detail: { from: found.name, to: cleaned } });
     return { ...found, name: cleaned };
   });
@@ -300,9 +289,9 @@ export async function deleteName(db: Db, user: UserRow, table: CatalogName, slug
   allow(user, 'catalog.delete');
   await inWriteTransaction(db, async (w) => {
     const found = await findName(w, table, slug);
-    const used = await worksUsing(w, table, found.id);
+    const used = await worksNaming(w.trx, table, found.id);
     if (used.length > 0) throw new AppError('conflict', `"${found.name}" is named by ${used.length} work${used.length === 1 ? '' : 's'}; take it off them first.`);
-    await w.trx.deleteFrom(table).where('id', '=', found.id).execute();
+    await deleteNamed(w.trx, table, found.id);
     await recordAudit(w.trx, { action: 'name_deleted', actorId: user.id, subject: `${table} ${found.id} (${found.slug})`, detail: { name: found.name } });
   });
 }

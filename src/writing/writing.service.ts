@@ -14,7 +14,6 @@ import { findReviewForUser } from '../reviews/authoring.service.js';
 import * as reviews from '../reviews/reviews.repository.js';
 import { findWorksByTitleKey, loadWorkDetails } from '../works/works.repository.js';
 import { titleKey } from '../import/prepare.js';
-import * as writing from './writing.repository.js';
 
 const systemClock: Clock = () => new Date();
 
@@ -35,14 +34,14 @@ export function listOwnReviews(db: Db, user: UserRow) {
 export async function listOwnDeletedReviews(db: Db, user: UserRow, clock: Clock = systemClock) {
   if (user.authorId === null) return [];
   const since = new Date(clock().getTime() - DELETED_REVIEW_KEEP_MS).toISOString();
-  const rows = await writing.listDeletedReviewsOfAuthor(db.kysely, user.authorId, since);
+  const rows = await reviews.listDeletedReviewsOfAuthor(db.kysely, user.authorId, since);
   return rows.map((r) => ({ reviewId: r.reviewId, deletedAt: r.deletedAt, workTitle: r.workTitle, headline: (JSON.parse(r.snapshot) as { review: { headline: string | null } }).review.headline }));
 }
 
 /** A review's earlier versions, newest first, for whoever may edit it. */
 export async function reviewHistory(db: Db, user: UserRow, id: number) {
   const { review, work } = await reviewForEditing(db, user, id);
-  const revisions = await writing.listRevisionsWithEditors(db.kysely, id);
+  const revisions = await reviews.listRevisionsWithEditors(db.kysely, id);
   return { review, work, revisions: revisions.map((r) => ({ ...r, previous: JSON.parse(r.previous) as Record<string, unknown> })) };
 }
 
