@@ -70,6 +70,9 @@ function HeaderInner({ site, query }: { site: Site; query?: string }) {
             <li>
               <a href={urls.browse()}>Rankings</a>
             </li>
+            <li>
+              <a href="/login">Sign in</a>
+            </li>
           </ul>
         </nav>
         <form class="site-search" role="search" action={urls.search()} method="get">
