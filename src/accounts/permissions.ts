@@ -9,6 +9,8 @@ export type Action =
   | 'review.create'
   /** Edit, unpublish or delete a review: one's own, or (editors, admins) anyone's. */
   | 'review.edit'
+  /** Hide a review from readers, with a reason, and unhide it. */
+  | 'review.moderate'
   /** Add a work, person, studio or platform to the catalogue. */
   | 'catalog.create'
   /** Change or merge works, people, studios and platforms. */
@@ -21,6 +23,7 @@ export type Action =
 const ALLOWED: Record<Action, readonly Role[]> = {
   'review.create': ['admin', 'editor', 'author'],
   'review.edit': ['admin', 'editor', 'author'],
+  'review.moderate': ['admin', 'editor'],
   'catalog.create': ['admin', 'editor', 'author'],
   'catalog.edit': ['admin', 'editor'],
   'catalog.delete': ['admin'],

@@ -10,7 +10,7 @@ import type { Db } from '../db/connection.js';
 import type { Role } from '../db/schema.js';
 import { createApiToken, createUser } from '../accounts/accounts.service.js';
 import type { UserRow } from '../accounts/accounts.repository.js';
-import { createReview, deleteReview } from '../reviews/authoring.service.js';
+import { createReview, deleteReview, hideReview } from '../reviews/authoring.service.js';
 import { createName, createWork } from '../works/works.authoring.js';
 import { buildApp } from '../server/app.js';
 
@@ -69,6 +69,18 @@ const MATRIX: Record<string, { target: Target; allowed: Record<Caller, boolean> 
   'DELETE /api/v1/reviews/:id': {
     target: async (f) => ({ url: `/api/v1/reviews/${await ownersReview(f)}` }),
     allowed: only('authorOwn', 'editor', 'admin'),
+  },
+  'POST /api/v1/reviews/:id/hide': {
+    target: async (f) => ({ url: `/api/v1/reviews/${await ownersReview(f)}/hide`, payload: { reason: 'Off topic' } }),
+    allowed: only('editor', 'admin'),
+  },
+  'POST /api/v1/reviews/:id/unhide': {
+    target: async (f) => {
+      const id = await ownersReview(f);
+      await hideReview(f.db, f.admin, id, 'Off topic');
+      return { url: `/api/v1/reviews/${id}/unhide` };
+    },
+    allowed: only('editor', 'admin'),
   },
   'POST /api/v1/reviews/:id/restore': {
     target: async (f) => {

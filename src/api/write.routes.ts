@@ -15,7 +15,7 @@ import { publicUser, updateProfile } from '../accounts/accounts.service.js';
 import { requireApiCaller } from '../accounts/auth.http.js';
 import type { Action } from '../accounts/permissions.js';
 import type { UserRow } from '../accounts/accounts.repository.js';
-import { createReview, deleteReview, findReviewForUser, restoreReview, updateReview } from '../reviews/authoring.service.js';
+import { createReview, deleteReview, findReviewForUser, hideReview, restoreReview, unhideReview, updateReview } from '../reviews/authoring.service.js';
 import { presentReviewSummary } from '../reviews/reviews.routes.js';
 import type { ReviewView } from '../reviews/reviews.repository.js';
 import { createName, createWork, deleteName, deleteWork, renameName, updateWork, type CatalogName } from '../works/works.authoring.js';
@@ -192,6 +192,38 @@ export async function writeRoutes(app: FastifyInstance, { db }: { db: Db }): Pro
         await restoreReview(db, user, req.params.id);
         return { status: 200, body: await ownReview(db, user, req.params.id) };
       });
+    },
+  );
+
+  api.post(
+    '/reviews/:id/hide',
+    {
+      config: { auth: { scope: 'write', action: 'review.moderate' } },
+      schema: {
+        summary: 'Hide a review from readers, with a reason its author sees (editors, admins)',
+        tags: ['reviews'],
+        security,
+        params: IdParams,
+        body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }),
+        response: { 200: OwnReview, ...writeErrors },
+      },
+    },
+    async (req) => {
+      const user = caller(req);
+      await hideReview(db, user, req.params.id, req.body.reason);
+      return ownReview(db, user, req.params.id);
+    },
+  );
+  api.post(
+    '/reviews/:id/unhide',
+    {
+      config: { auth: { scope: 'write', action: 'review.moderate' } },
+      schema: { summary: 'Show a hidden review again, with the status it had (editors, admins)', tags: ['reviews'], security, params: IdParams, response: { 200: OwnReview, ...writeErrors } },
+    },
+    async (req) => {
+      const user = caller(req);
+      await unhideReview(db, user, req.params.id);
+      return ownReview(db, user, req.params.id);
     },
   );
 

@@ -214,6 +214,16 @@ export interface Database {
   idempotencyKeys: IdempotencyKeysTable;
   reviewRevisions: ReviewRevisionsTable;
   deletedReviews: DeletedReviewsTable;
+  reviewModeration: ReviewModerationTable;
+}
+
+/** A review an editor or admin hid: it is a draft its author cannot publish until it is unhidden. */
+export interface ReviewModerationTable {
+  reviewId: number;
+  hiddenAt: string;
+  hiddenBy: number | null;
+  reason: string;
+  previousStatus: 'draft' | 'published';
 }
 
 export type Role = 'admin' | 'editor' | 'author' | 'reader';

@@ -181,6 +181,11 @@ export async function updateReview(db: Db, user: UserRow, id: number, patch: Rev
     await lockAuthor(w, row.authorId);
     const first = await reviews.findReviewByAuthorAndWork(w.trx, row.authorId, row.workId);
     if (first && first.id !== id) throw new AppError('conflict', `Review ${id} duplicates review ${first.id} of the same work by the same author; change that one.`);
+    // A review an editor hid stays unpublished until they unhide it (editors may publish it themselves).
+    if (patch.status === 'published' && !can(user, 'review.moderate')) {
+      const hidden = await reviews.findModeration(w.trx, id);
+      if (hidden) throw new AppError('conflict', `status: this review was hidden by an editor (“${hidden.reason}”); it cannot be published again until it is unhidden`);
+    }
     const scoreGiven = patch.score !== undefined;
     const score = scoreGiven ? checkScore(patch.score) : row.scoreValue !== null && row.scoreMax !== null ? { value: row.scoreValue, max: row.scoreMax } : null;
     const body = patch.body !== undefined ? checkBody(patch.body) : row.body;
@@ -277,4 +282,49 @@ export async function findReviewForUser(db: Db, user: UserRow | undefined, id: n
   if (!view) return undefined;
   if (view.status === 'published' || can(user, 'review.edit', view.authorId)) return view;
   return undefined;
+}
+
+/** The reason an editor hid a review, if they did. */
+export function moderationOf(db: Db, reviewId: number) {
+  return reviews.findModeration(db.kysely, reviewId);
+}
+
+/**
+ * Hides a review from readers (editors and admins): it becomes a draft its author sees with the
+ * reason, and cannot publish again until it is unhidden. Recorded in the audit log.
+ */
+export async function hideReview(db: Db, user: UserRow, id: number, rawReason: string, now = isoNow()): Promise<void> {
+  if (!can(user, 'review.moderate')) throw forbidden('Only editors and admins may hide reviews.');
+  const reason = rawReason.replace(/\s+/g, ' ').trim();
+  if (!reason) throw invalidInput('reason: say why the review is hidden (its author will see it)');
+  if ([...reason].length > 500) throw invalidInput('reason: at most 500 characters');
+  const search = searchIndexFor(db);
+  await inWriteTransaction(db, async (w) => {
+    const row = await reviews.findReviewRow(w.trx, id);
+    if (!row) throw notFound(`The review ${id}`);
+    const earlier = await reviews.findModeration(w.trx, id);
+    await reviews.saveModeration(w.trx, { reviewId: id, hiddenAt: now, hiddenBy: user.id, reason, previousStatus: earlier?.previousStatus ?? row.status });
+    if (row.status !== 'draft') {
+      await reviews.updateReview(w.trx, id, { status: 'draft', updatedAt: now });
+      await afterReviewWrite(w.trx, search, id, row.workId);
+    }
+    await recordAudit(w.trx, { action: 'review_hidden', actorId: user.id, subject: `review ${id}`, detail: { authorId: row.authorId, reason } });
+  });
+}
+
+/** Lifts a hide: the review gets back the status it had. */
+export async function unhideReview(db: Db, user: UserRow, id: number, now = isoNow()): Promise<void> {
+  if (!can(user, 'review.moderate')) throw forbidden('Only editors and admins may unhide reviews.');
+  const search = searchIndexFor(db);
+  await inWriteTransaction(db, async (w) => {
+    const row = await reviews.findReviewRow(w.trx, id);
+    const hidden = row && (await reviews.findModeration(w.trx, id));
+    if (!row || !hidden) throw notFound(`A hidden review ${id}`);
+    await reviews.deleteModeration(w.trx, id);
+    if (hidden.previousStatus !== row.status) {
+      await reviews.updateReview(w.trx, id, { status: hidden.previousStatus, updatedAt: now });
+      await afterReviewWrite(w.trx, search, id, row.workId);
+    }
+    await recordAudit(w.trx, { action: 'review_unhidden', actorId: user.id, subject: `review ${id}`, detail: { authorId: row.authorId } });
+  });
 }

@@ -463,3 +463,23 @@ export function listDeletedReviewsOfAuthor(db: Executor, authorId: number, since
     .orderBy('deletedReviews.deletedAt', 'desc')
     .execute();
 }
+
+// ---- moderation
+
+export function findModeration(db: Executor, reviewId: number) {
+  return db
+    .selectFrom('reviewModeration')
+    .leftJoin('users', 'users.id', 'reviewModeration.hiddenBy')
+    .select(['reviewModeration.hiddenAt', 'reviewModeration.reason', 'reviewModeration.previousStatus', 'users.name as hiddenByName'])
+    .where('reviewModeration.reviewId', '=', reviewId)
+    .executeTakeFirst();
+}
+
+export async function saveModeration(db: Executor, v: { reviewId: number; hiddenAt: string; hiddenBy: number | null; reason: string; previousStatus: 'draft' | 'published' }): Promise<void> {
+  const { reviewId, ...rest } = v;
+  await db.insertInto('reviewModeration').values(v).onConflict((oc) => oc.column('reviewId').doUpdateSet(rest)).execute();
+}
+
+export async function deleteModeration(db: Executor, reviewId: number): Promise<void> {
+  await db.deleteFrom('reviewModeration').where('reviewId', '=', reviewId).execute();
+}

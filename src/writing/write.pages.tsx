@@ -22,6 +22,8 @@ export const writeUrls = {
   remove: (id: number) => `/write/${id}/delete`,
   restore: (id: number) => `/write/${id}/restore`,
   history: (id: number) => `/write/${id}/history`,
+  hide: (id: number) => `/write/${id}/hide`,
+  unhide: (id: number) => `/write/${id}/unhide`,
 };
 
 function Private({ site, title, path, children }: { site: Site; title: string; path: string; children: ComponentChildren }) {
@@ -196,6 +198,10 @@ export interface ReviewFormPage {
   preview?: { review: ArticleReview; work: WorkDetail };
   csrf: string;
   notice?: string;
+  /** Why an editor hid the review, if one did. */
+  moderation?: { reason: string; hiddenAt: string; hiddenByName: string | null };
+  /** The user may hide and unhide reviews (editors, admins). */
+  canModerate?: boolean;
 }
 
 const SCALE_LABELS: Record<number, string> = { 5: 'out of 5 (half stars)', 10: 'out of 10', 100: 'out of 100' };
@@ -220,6 +226,15 @@ export function reviewFormPage(site: Site, page: ReviewFormPage): VNode {
               <strong>{errorCount === 1 ? 'One thing needs fixing' : `${errorCount} things need fixing`}</strong> — nothing was saved.
             </p>
             {errors.form && <p>{errors.form}</p>}
+          </div>
+        )}
+        {page.moderation && (
+          <div class="form-errors" role="status">
+            <p>
+              <strong>Hidden from readers</strong>
+              {page.moderation.hiddenByName && <> by {page.moderation.hiddenByName}</>} on <DateText iso={page.moderation.hiddenAt} />: “{page.moderation.reason}”
+            </p>
+            <p>It stays a draft until an editor shows it again.</p>
           </div>
         )}
         {page.warnings && page.warnings.length > 0 && (
@@ -395,6 +410,22 @@ export function reviewFormPage(site: Site, page: ReviewFormPage): VNode {
               </button>{' '}
               <span class="muted">It can be restored for 30 days from your reviews page.</span>
             </form>
+            {page.canModerate &&
+              (page.moderation ? (
+                <form method="post" action={writeUrls.unhide(review.id)}>
+                  <Csrf token={page.csrf} />
+                  <button type="submit">Show to readers again</button>
+                </form>
+              ) : (
+                <form method="post" action={writeUrls.hide(review.id)} class="moderation-form">
+                  <Csrf token={page.csrf} />
+                  <label for="f-reason">Hide from readers, because…</label>
+                  <input id="f-reason" name="reason" type="text" maxLength={500} required />
+                  <button type="submit" class="danger">
+                    Hide
+                  </button>
+                </form>
+              ))}
           </div>
         )}
       </div>

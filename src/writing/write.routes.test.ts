@@ -239,6 +239,40 @@ forEachDatabase((fresh) => {
       expect(log.map((e) => [e.subject, e.actorEmail])).toEqual([[`review ${theirs}`, 'ed.itor@example.org']]);
     });
 
+    it('lets an editor hide a review with a reason its author sees, and show it again', async () => {
+      const { db } = await fresh();
+      await seedCatalog(db);
+      const site = await setup(db);
+      const ann = await writer(db);
+      const editor = await writer(db, 'editor', 'Ed Itor');
+      const sent = await site.post('/write/new', { work: 'perfect-blue', score: '4', scale: '5', body: 'Something rude.', intent: 'publish' }, ann);
+      const url = sent.headers.location as string;
+      const id = Number(url.split('/').pop());
+      // Authors have no hide control, and cannot hide by posting the form.
+      expect((await site.get(`/write/${id}`, ann)).doc.querySelector(`form[action="/write/${id}/hide"]`)).toBeNull();
+      expect((await site.post(`/write/${id}/hide`, { reason: 'Mine' }, ann)).statusCode).toBe(403);
+      expect((await site.post(`/write/${id}/hide`, { reason: '  ' }, editor)).statusCode).toBe(400);
+
+      const hidden = await site.post(`/write/${id}/hide`, { reason: 'Personal attacks on another reviewer' }, editor);
+      expect(hidden.statusCode).toBe(303);
+      expect((await site.get(url)).status).toBe(404);
+      expect((await site.get('/works/perfect-blue')).text).not.toContain('Something rude.');
+      const seen = await site.get(`/write/${id}`, ann);
+      expect(seen.text).toContain('Hidden from readers by Ed Itor');
+      expect(seen.text).toContain('Personal attacks on another reviewer');
+      // The author cannot publish it again; the text they typed comes back with the reason.
+      const again = await site.post(`/write/${id}`, { score: '4', scale: '5', body: 'Something rude, edited.', intent: 'publish' }, ann);
+      expect(again.statusCode).toBe(409);
+      expect(textOf(again.body)).toContain('hidden by an editor');
+      expect(fieldValue(again.body, 'body')).toBe('Something rude, edited.');
+      expect((await site.get(url)).status).toBe(404);
+
+      expect((await site.post(`/write/${id}/unhide`, {}, editor)).statusCode).toBe(303);
+      expect((await site.get(url)).status).toBe(200);
+      const log = (await accounts.auditLog(db.kysely, {})).map((e) => e.action);
+      expect(log).toEqual(expect.arrayContaining(['review_hidden', 'review_unhidden']));
+    });
+
     it('keeps hostile text as text on the form, the preview and the published page', async () => {
       const { db } = await fresh();
       await seedCatalog(db);

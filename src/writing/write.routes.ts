@@ -13,7 +13,7 @@ import { can } from '../accounts/permissions.js';
 import { AppError } from '../shared/errors.js';
 import { allowedOrigins, checkCsrf, cookiePolicyFor, currentSession } from '../accounts/auth.http.js';
 import type { CurrentSession } from '../accounts/accounts.service.js';
-import { createReview, deleteReview, restoreReview, updateReview } from '../reviews/authoring.service.js';
+import { createReview, deleteReview, hideReview, moderationOf, restoreReview, unhideReview, updateReview } from '../reviews/authoring.service.js';
 import { createWork } from '../works/works.authoring.js';
 import { findWorkBySlug, findWorksByTitleKey, loadWorkDetails, type WorkDetail } from '../works/works.repository.js';
 import { titleKey } from '../import/prepare.js';
@@ -32,6 +32,8 @@ const NOTICES: Record<string, string> = {
   draft: 'Draft saved. Only you can see it.',
   restored: 'Restored as it was when it was deleted.',
   unchanged: 'Nothing had changed.',
+  hidden: 'Hidden from readers. Its author sees why.',
+  unhidden: 'Shown to readers again, with the status it had.',
 };
 
 export async function writingRoutes(app: FastifyInstance, { site }: { site: Site }): Promise<void> {
@@ -207,6 +209,7 @@ export async function writingRoutes(app: FastifyInstance, { site }: { site: Site
         work: { slug: work.slug, title: work.title, year: work.year },
         csrf: session.csrfToken,
         notice: saved ? NOTICES[saved] : undefined,
+        ...(await moderationFacts(session, id)),
       }),
     );
   });
@@ -220,7 +223,14 @@ export async function writingRoutes(app: FastifyInstance, { site }: { site: Site
     if (id === undefined) throw new AppError('not_found', 'There is no page at this address.');
     const { review, work } = await reviewForEditing(db, session.user, id);
     const intent = intentOf(body);
-    const page: ReviewFormPage = { review: { id, status: review.status }, values, errors: {}, work: { slug: work.slug, title: work.title, year: work.year }, csrf: session.csrfToken };
+    const page: ReviewFormPage = {
+      review: { id, status: review.status },
+      values,
+      errors: {},
+      work: { slug: work.slug, title: work.title, year: work.year },
+      csrf: session.csrfToken,
+      ...(await moderationFacts(session, id)),
+    };
     try {
       formScore(values);
     } catch (error) {
@@ -259,6 +269,31 @@ export async function writingRoutes(app: FastifyInstance, { site }: { site: Site
     if (id === undefined) throw new AppError('not_found', 'There is no page at this address.');
     await restoreReview(db, session.user, id);
     return reply.redirect(`${writeUrls.edit(id)}?saved=restored`, 303);
+  });
+
+  /** Whether the user moderates, and why the review is hidden, if it is. */
+  async function moderationFacts(session: CurrentSession, id: number): Promise<Pick<ReviewFormPage, 'moderation' | 'canModerate'>> {
+    const moderation = await moderationOf(db, id);
+    return { canModerate: can(session.user, 'review.moderate'), ...(moderation && { moderation }) };
+  }
+
+  app.post('/write/:id/hide', async (request, reply) => {
+    const session = await formSession(request);
+    if (!session) throw new AppError('unauthorized', SIGNED_OUT);
+    const id = idOf(request);
+    if (id === undefined) throw new AppError('not_found', 'There is no page at this address.');
+    const reason = (request.body as Body | undefined)?.reason;
+    await hideReview(db, session.user, id, typeof reason === 'string' ? reason : '');
+    return reply.redirect(`${writeUrls.edit(id)}?saved=hidden`, 303);
+  });
+
+  app.post('/write/:id/unhide', async (request, reply) => {
+    const session = await formSession(request);
+    if (!session) throw new AppError('unauthorized', SIGNED_OUT);
+    const id = idOf(request);
+    if (id === undefined) throw new AppError('not_found', 'There is no page at this address.');
+    await unhideReview(db, session.user, id);
+    return reply.redirect(`${writeUrls.edit(id)}?saved=unhidden`, 303);
   });
 
   app.get('/write/:id/history', async (request, reply) => {

@@ -7,7 +7,9 @@
  * - `settings`: site settings changed at run time (sign-up mode);
  * - `idempotency_keys`: the answer a POST gave, for a client that retries with the same key;
  * - `review_revisions`: a review's earlier versions, one row per edit;
- * - `deleted_reviews`: a deleted review whole, recoverable for 30 days.
+ * - `deleted_reviews`: a deleted review whole, recoverable for 30 days;
+ * - `review_moderation`: a review an editor hid, why, and the status it had (hidden is a draft
+ *   its author cannot publish again until it is unhidden).
  * Frozen once shipped, like every migration.
  */
 import { sql, type Kysely } from 'kysely';
@@ -142,10 +144,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     // JSON: the review row, its tags and its revisions, enough to put it back as it was.
     .addColumn('snapshot', 'text', (c) => c.notNull())
     .execute();
+
+  await db.schema
+    .createTable('review_moderation')
+    .addColumn('review_id', 'integer', (c) => c.primaryKey().references('reviews.id').onDelete('cascade'))
+    .addColumn('hidden_at', 'text', (c) => c.notNull())
+    .addColumn('hidden_by', 'integer', (c) => c.references('users.id'))
+    .addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('previous_status', 'text', (c) => c.notNull())
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of [
+    'review_moderation',
     'deleted_reviews',
     'review_revisions',
     'idempotency_keys',
