@@ -252,10 +252,9 @@ export async function incrementThrottle(db: Executor, key: string, windowStart: 
   return Number(row.count);
 }
 
-/** The count of `key` in the window starting at `windowStart` (0 when it has none). */
-export async function readThrottle(db: Executor, key: string, windowStart: string): Promise<number> {
-  const row = await db.selectFrom('throttles').select('count').where('key', '=', key).where('windowStart', '=', windowStart).executeTakeFirst();
-  return row ? Number(row.count) : 0;
+/** Takes back one use of `key` in the window (a sign-in counted beforehand that succeeded). */
+export async function decrementThrottle(db: Executor, key: string, windowStart: string): Promise<void> {
+  await db.updateTable('throttles').set({ count: sql`count - 1` }).where('key', '=', key).where('windowStart', '=', windowStart).where('count', '>', 0).execute();
 }
 
 // ---- audit log

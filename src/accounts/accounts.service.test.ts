@@ -128,6 +128,29 @@ forEachDatabase((fresh) => {
       await accounts.signIn(db.kysely, { email: 'ann@example.org', password: PASSWORD, ip: '203.0.113.9' }, clock);
     });
 
+    it('counts guesses sent all at once before checking any: ten are checked, the rest refused', async () => {
+      const { db } = await fresh();
+      await accounts.createUser(db.kysely, { email: 'ann@example.org', name: 'Ann', role: 'author', password: PASSWORD }, OPERATOR);
+      const clock = manualClock();
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => rejection(accounts.signIn(db.kysely, { email: 'ann@example.org', password: `guess ${i}`, ip: '203.0.113.9' }, clock))),
+      );
+      const codes = outcomes.map((e) => e.code).sort();
+      expect(codes.filter((c) => c === 'unauthorized')).toHaveLength(10);
+      expect(codes.filter((c) => c === 'too_many_requests')).toHaveLength(10);
+      // A right password from the same address now waits for the window, like any other attempt.
+      expect((await rejection(accounts.signIn(db.kysely, { email: 'ann@example.org', password: PASSWORD, ip: '203.0.113.9' }, clock))).code).toBe('too_many_requests');
+    });
+
+    it('does not count sign-ins that succeed', async () => {
+      const { db } = await fresh();
+      await accounts.createUser(db.kysely, { email: 'ann@example.org', name: 'Ann', role: 'author', password: PASSWORD }, OPERATOR);
+      const clock = manualClock();
+      for (let i = 0; i < 15; i++) await accounts.signIn(db.kysely, { email: 'ann@example.org', password: PASSWORD, ip: '198.51.100.7' }, clock);
+      for (let i = 0; i < 9; i++) await rejection(accounts.signIn(db.kysely, { email: 'ann@example.org', password: 'nope nope', ip: '198.51.100.7' }, clock));
+      await accounts.signIn(db.kysely, { email: 'ann@example.org', password: PASSWORD, ip: '198.51.100.7' }, clock);
+    });
+
     it('locks an account after 25 failures an hour from anywhere, except for a browser that signed in to it before', async () => {
       const { db } = await fresh();
       await accounts.createUser(db.kysely, { email: 'ann@example.org', name: 'Ann', role: 'author', password: PASSWORD }, OPERATOR);

@@ -10,6 +10,7 @@ import { cleanName, nameKey } from '../shared/text.js';
 import { findNamedByKey, findOrCreateNamed, renameNamed } from '../works/names.repository.js';
 import * as repo from './accounts.repository.js';
 import type { UserRow } from './accounts.repository.js';
+import pLimit from 'p-limit';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { hashSecret, newSecret } from './secrets.js';
 
@@ -287,9 +288,19 @@ export interface SignedIn {
 const WRONG = 'Wrong email or password.';
 
 /**
- * Checks the limits first and only then the password, so an attacker's guesses cost a
- * database read, not a hash. A browser that signed in to the account before is not held by
- * the account's limit (only by its address's), so guessing cannot lock the owner out.
+ * Passwords of browsers that have not signed in to the account before (an attacker's guesses,
+ * or a first sign-in) are checked one at a time per process, and at most this many wait: a
+ * flood of guesses takes one thread of the hashing pool, not the CPU the owner's sign-in needs.
+ */
+const untrustedChecks = pLimit(1);
+const UNTRUSTED_QUEUE = 20;
+
+/**
+ * Counts the attempt against the limits first (an atomic increment, so concurrent guesses
+ * cannot all slip past a check made before any of them is counted) and only then checks the
+ * password: a refused guess costs a database write, not a hash. A sign-in that succeeds gives
+ * its count back. A browser that signed in to the account before is not held by the account's
+ * limit (only by its address's), so guessing cannot lock the owner out.
  */
 export async function signIn(db: Kysely<Database>, input: SignInInput, clock: Clock = systemClock): Promise<SignedIn> {
   const now = clock();
@@ -299,17 +310,29 @@ export async function signIn(db: Kysely<Database>, input: SignInInput, clock: Cl
   const ipWindow = windowStart(now, LOGIN_LIMITS.ip.windowMs);
   const accountWindow = windowStart(now, LOGIN_LIMITS.account.windowMs);
 
-  if ((await repo.readThrottle(db, ipKey, ipWindow.start)) >= LOGIN_LIMITS.ip.max) throw tooMany(ipWindow.retryAfter);
+  const ipCount = await repo.incrementThrottle(db, ipKey, ipWindow.start);
+  if (ipCount > LOGIN_LIMITS.ip.max) throw tooMany(ipWindow.retryAfter);
   const user = email ? await repo.findUserByEmail(db, email) : undefined;
   const trusted = Boolean(user && input.device && (await repo.isLoginDeviceOf(db, hashSecret(input.device), user.id)));
-  if (!trusted && (await repo.readThrottle(db, accountKey, accountWindow.start)) >= LOGIN_LIMITS.account.max) throw tooMany(accountWindow.retryAfter);
+  let accountCount = 0;
+  if (!trusted) {
+    accountCount = await repo.incrementThrottle(db, accountKey, accountWindow.start);
+    if (accountCount > LOGIN_LIMITS.account.max) throw tooMany(accountWindow.retryAfter);
+  }
 
   const usable = user && user.passwordHash && user.disabledAt === null ? user : undefined;
-  const check = await verifyPassword(input.password.slice(0, 1024), usable?.passwordHash ?? (await decoyHash()));
+  const stored = usable?.passwordHash ?? (await decoyHash());
+  const password = input.password.slice(0, 1024);
+  let check: { ok: boolean; outdated: boolean };
+  if (trusted) check = await verifyPassword(password, stored);
+  else {
+    if (untrustedChecks.pendingCount >= UNTRUSTED_QUEUE) {
+      throw new AppError('too_many_requests', 'Too many sign-ins are being checked right now; try again in a few seconds.', { retryAfter: 5 });
+    }
+    check = await untrustedChecks(() => verifyPassword(password, stored));
+  }
   const iso = now.toISOString();
   if (!usable || !check.ok) {
-    const ipCount = await repo.incrementThrottle(db, ipKey, ipWindow.start);
-    const accountCount = await repo.incrementThrottle(db, accountKey, accountWindow.start);
     const locked = ipCount === LOGIN_LIMITS.ip.max ? 'address' : accountCount === LOGIN_LIMITS.account.max ? 'account' : undefined;
     await repo.insertAuditEvent(
       db,
@@ -324,6 +347,9 @@ export async function signIn(db: Kysely<Database>, input: SignInInput, clock: Cl
     );
     throw new AppError('unauthorized', WRONG);
   }
+  // Only failures count against the limits.
+  await repo.decrementThrottle(db, ipKey, ipWindow.start);
+  if (!trusted) await repo.decrementThrottle(db, accountKey, accountWindow.start);
 
   const session = newSecret();
   const csrfToken = newSecret();

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
+import { awayFromWindowEdge } from '../../test/clock.js';
 import type { FastifyInstance } from 'fastify';
 import { forEachDatabase } from '../../test/databases.js';
 import { makeItem } from '../../test/factories.js';
@@ -218,6 +219,7 @@ forEachDatabase((fresh) => {
 
     const saved = { ...API_RATE_LIMITS.writesPerIp };
     API_RATE_LIMITS.writesPerIp.max = 2;
+    await awayFromWindowEdge(API_RATE_LIMITS.writesPerIp.windowMs, 5_000);
     try {
       const patch = () => server.inject({ method: 'PATCH', url: '/api/v1/users/me', headers: author.auth, payload: { reviewScale: 5 }, remoteAddress: '203.0.113.9' });
       expect((await patch()).statusCode).toBe(200);
