@@ -54,10 +54,14 @@ export async function writingRoutes(app: FastifyInstance, { site }: { site: Site
     return session;
   }
 
-  /** For a form sent to us: the session (checked against CSRF), or a page that keeps what was typed. */
+  /**
+   * For a form sent to us: the session (checked against CSRF), undefined when signed out (the
+   * page then keeps what was typed); an account that does not write is refused.
+   */
   async function formSession(request: FastifyRequest): Promise<CurrentSession | undefined> {
     const session = await currentSession(db.kysely, request, policy);
     checkCsrf(request, allowedOrigins(site.publicUrl, request), session);
+    if (session && !can(session.user, 'review.create')) throw new AppError('forbidden', 'Your account reads, but does not write reviews. An admin can change that.');
     return session;
   }
 
