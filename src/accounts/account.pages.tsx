@@ -9,6 +9,8 @@
  * JavaScript.
  */
 import type { ComponentChildren } from 'preact';
+import { can } from './permissions.js';
+import { EXPORT_FORMATS, exportUrl } from '../exports/exports.routes.js';
 import type { Role } from '../db/schema.js';
 import type { Site } from '../site/site.context.js';
 import { Layout } from '../site/layout.js';
@@ -296,6 +298,11 @@ export function accountPage(site: Site, data: AccountData) {
             </ul>
           </nav>
         )}
+        {can(user, 'review.create') && (
+          <p>
+            <a href="/write">Your reviews and drafts</a> · <a href="/write/new">Write a review</a>
+          </p>
+        )}
         <SignOutButton csrf={data.csrf} />
       </div>
       <Notice text={data.notice} />
@@ -432,6 +439,27 @@ export function accountPage(site: Site, data: AccountData) {
             <button type="submit">Create token</button>
           </div>
         </form>
+      </section>
+
+      <section aria-labelledby="export-heading">
+        <h2 id="export-heading">Take your reviews with you</h2>
+        <p>Everything you wrote here and your list, to keep or to carry elsewhere; each file can be imported here again.</p>
+        <ul class="plain-list">
+          {(['csv', 'markdown', 'mal'] as const).map((format) => (
+            <li>
+              <a href={exportUrl(format)} download>
+                Download as {EXPORT_FORMATS[format].label}
+              </a>
+            </li>
+          ))}
+          {data.isAdmin && (
+            <li>
+              <a href={exportUrl('json')} download>
+                Download {EXPORT_FORMATS.json.label}
+              </a>
+            </li>
+          )}
+        </ul>
       </section>
     </Private>
   );

@@ -13,6 +13,7 @@ import { API_HEADERS, loadAssets, SECURITY_HEADERS, sendPage } from '../site/htt
 import { siteRoutes } from '../site/site.routes.js';
 import { accountRoutes } from '../accounts/account.routes.js';
 import { writingRoutes } from '../writing/write.routes.js';
+import { exportRoutes } from '../exports/exports.routes.js';
 import { errorPage } from '../site/error.pages.js';
 import type { Site, SiteOptions } from '../site/site.context.js';
 import { findReviewIdBySourcePath } from '../reviews/reviews.repository.js';
@@ -103,5 +104,6 @@ export async function buildApp({ db, logLevel = 'info', site: siteOptions = {} }
   await app.register(siteRoutes, { site, assets });
   await app.register(accountRoutes, { site });
   await app.register(writingRoutes, { site });
+  await app.register(exportRoutes, { site });
   return app;
 }

@@ -18,6 +18,10 @@ export async function findNamedByKey(db: Executor, table: NamedEntity, key: stri
   return db.selectFrom(table).select(['id', 'slug', 'name']).where('nameKey', '=', key).executeTakeFirst();
 }
 
+export async function findNamedById(db: Executor, table: NamedEntity, id: number): Promise<Named | undefined> {
+  return db.selectFrom(table).select(['id', 'slug', 'name']).where('id', '=', id).executeTakeFirst();
+}
+
 export async function findNamedBySlug(db: Executor, table: NamedEntity, slug: string): Promise<Named | undefined> {
   return db.selectFrom(table).select(['id', 'slug', 'name']).where('slug', '=', slug).executeTakeFirst();
 }
