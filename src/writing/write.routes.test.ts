@@ -273,6 +273,25 @@ forEachDatabase((fresh) => {
       expect(log).toEqual(expect.arrayContaining(['review_hidden', 'review_unhidden']));
     });
 
+    it('ignores fields a form does not have (no writing as someone else, no promoting oneself) and refuses oversized forms with 413', async () => {
+      const { db } = await fresh();
+      await seedCatalog(db);
+      const site = await setup(db);
+      const ann = await writer(db);
+      const sent = await site.post('/write/new', { work: 'perfect-blue', body: 'Mine.', intent: 'publish', author: 'Aiko Tanaka', authorId: '1', role: 'admin', rating: '100' }, ann);
+      expect(sent.statusCode).toBe(303);
+      const page = await site.get(sent.headers.location as string);
+      expect(page.text).toContain('By Ann Writer');
+      expect(page.text).toContain('No score');
+      await site.post('/account/profile', { name: 'Ann Writer', reviewScale: '5', role: 'admin' }, ann);
+      expect((await accounts.userById(db.kysely, ann.user.id)).role).toBe('author');
+
+      const huge = await site.post('/write/new', { work: 'perfect-blue', body: 'x'.repeat(600 * 1024), intent: 'publish' }, ann);
+      expect(huge.statusCode).toBe(413);
+      expect(textOf(huge.body)).toMatch(/larger than/);
+      expect(await db.kysely.selectFrom('reviews').select('id').where('authorId', '=', ann.user.authorId!).execute()).toHaveLength(1);
+    });
+
     it('keeps hostile text as text on the form, the preview and the published page', async () => {
       const { db } = await fresh();
       await seedCatalog(db);
