@@ -3,7 +3,7 @@
  * settings, throttle counters and the audit log.
  */
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { Database, Role, TokenScope, UsersTable } from '../db/schema.js';
+import type { Database, Role, SessionsTable, TokenScope, UsersTable } from '../db/schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -67,19 +67,7 @@ export async function deleteUser(db: Executor, id: number): Promise<void> {
 
 // ---- sessions
 
-export interface SessionRow {
-  tokenHash: string;
-  userId: number;
-  csrfToken: string;
-  createdAt: string;
-  lastSeenAt: string;
-  expiresAt: string;
-}
-
-export async function insertSession(
-  db: Executor,
-  v: SessionRow & { ip: string | null; userAgent: string | null },
-): Promise<void> {
+export async function insertSession(db: Executor, v: Selectable<SessionsTable>): Promise<void> {
   await db.insertInto('sessions').values(v).execute();
 }
 
