@@ -300,7 +300,7 @@ export function accountPage(site: Site, data: AccountData) {
         )}
         {can(user, 'review.create') && (
           <p>
-            <a href="/write">Your reviews and drafts</a> · <a href="/write/new">Write a review</a>
+            <a href="/write">Your reviews and drafts</a> · <a href="/write/new">Write a review</a> · <a href="/import">Import files</a>
           </p>
         )}
         <SignOutButton csrf={data.csrf} />

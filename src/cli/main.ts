@@ -103,9 +103,12 @@ export async function main(argv: string[]): Promise<void> {
       // between requests; pages render them on the spot until then.
       const stop = new AbortController();
       let rendering: Promise<unknown> = Promise.resolve();
-      // Expired sessions, throttle windows, idempotency keys and old deleted reviews go hourly.
+      // Expired sessions, throttle windows, idempotency keys, uploads never confirmed and old
+      // deleted reviews go hourly.
+      const { deleteExpiredUploads } = await import('../import/uploads.repository.js');
+      const tidy = () => Promise.all([pruneExpired(db.kysely), deleteExpiredUploads(db.kysely, new Date().toISOString())]);
       const housekeeping = setInterval(() => {
-        pruneExpired(db.kysely).catch((error: unknown) => app.log.error({ err: error }, 'housekeeping failed'));
+        tidy().catch((error: unknown) => app.log.error({ err: error }, 'housekeeping failed'));
       }, 3_600_000).unref();
       app.addHook('onClose', async () => {
         clearInterval(housekeeping);
@@ -115,7 +118,7 @@ export async function main(argv: string[]): Promise<void> {
       });
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close());
       await app.listen({ port: c.port, host: c.host });
-      await pruneExpired(db.kysely);
+      await tidy();
       // No default password ships: with no admin yet, a one-time link makes the first one.
       const setup = await setupLink(db.kysely);
       if (setup) {

@@ -4,6 +4,7 @@ import * as readIndexes from './migrations/2026-11-28T0100-read-indexes.js';
 import * as reviewRenders from './migrations/2026-11-28T1200-review-renders.js';
 import * as listsAndImports from './migrations/2026-11-29T1200-lists-and-imports.js';
 import * as accounts from './migrations/2026-11-29T1800-accounts.js';
+import * as uploads from './migrations/2026-11-29T2000-uploads.js';
 
 /** Every migration, by name. Names are timestamps, so order is the order of the list; only ever append. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-28T1200-review-renders': reviewRenders,
   '2026-11-29T1200-lists-and-imports': listsAndImports,
   '2026-11-29T1800-accounts': accounts,
+  '2026-11-29T2000-uploads': uploads,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

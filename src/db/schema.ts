@@ -215,6 +215,21 @@ export interface Database {
   reviewRevisions: ReviewRevisionsTable;
   deletedReviews: DeletedReviewsTable;
   reviewModeration: ReviewModerationTable;
+  uploads: UploadsTable;
+}
+
+/** Review files uploaded in the browser, kept until the author confirms the import (a day at most). */
+export interface UploadsTable {
+  /** Random, base64url; only its owner may use it. */
+  id: string;
+  userId: number;
+  /** JSON array of `{ name, text }`. */
+  files: string;
+  createdAt: string;
+  expiresAt: string;
+  confirmedAt: string | null;
+  /** JSON: the per-file result, once confirmed. */
+  result: string | null;
 }
 
 /** A review an editor or admin hid: it is a draft its author cannot publish until it is unhidden. */

@@ -37,6 +37,8 @@ export interface RunOptions {
   /** Write the entries that make new works at once (see importSourceItems); on unless false. */
   bulk?: boolean;
   now?: () => string;
+  /** Called with the run's id as soon as it is recorded, before any entry is read. */
+  onStarted?: (id: number) => void;
 }
 
 export interface RunResult {
@@ -134,6 +136,7 @@ export async function runImport(db: Db, entries: AsyncIterable<SourceEntry>, opt
   const now = options.now ?? isoNow;
   const batchSize = options.batchSize ?? 200;
   const id = await startRun(db, options, now());
+  options.onStarted?.(id);
   const memo = new WriteMemo();
   const total = zero();
   let position = 0;

@@ -14,6 +14,7 @@ import { siteRoutes } from '../site/site.routes.js';
 import { accountRoutes } from '../accounts/account.routes.js';
 import { writingRoutes } from '../writing/write.routes.js';
 import { exportRoutes } from '../exports/exports.routes.js';
+import { uploadRoutes } from '../import/upload.routes.js';
 import { errorPage } from '../site/error.pages.js';
 import type { Site, SiteOptions } from '../site/site.context.js';
 import { findReviewIdBySourcePath } from '../reviews/reviews.repository.js';
@@ -105,5 +106,6 @@ export async function buildApp({ db, logLevel = 'info', site: siteOptions = {} }
   await app.register(accountRoutes, { site });
   await app.register(writingRoutes, { site });
   await app.register(exportRoutes, { site });
+  await app.register(uploadRoutes, { site });
   return app;
 }

@@ -18,6 +18,8 @@ import { cookieNames, cookiePolicyFor } from '../accounts/auth.http.js';
 import { hashSecret, newSecret } from '../accounts/secrets.js';
 import { createReview, deleteReview, hideReview } from '../reviews/authoring.service.js';
 import { createWork } from '../works/works.authoring.js';
+import { insertUpload } from '../import/uploads.repository.js';
+import { runImport } from '../import/runs.service.js';
 
 type Caller = 'signedOut' | 'reader' | 'authorOwn' | 'authorOther' | 'editor' | 'admin';
 const CALLERS: Caller[] = ['signedOut', 'reader', 'authorOwn', 'authorOther', 'editor', 'admin'];
@@ -33,7 +35,7 @@ interface Fixture {
 }
 
 /** What a case acts on, made afresh for each request. */
-type Target = (f: Fixture) => Promise<{ url: string; form?: Record<string, string> }>;
+type Target = (f: Fixture) => Promise<{ url: string; form?: Record<string, string>; files?: { name: string; content: string }[] }>;
 
 /** Allowed for these callers; denied for the others. */
 const only = (...allowed: Caller[]) => Object.fromEntries(CALLERS.map((c) => [c, allowed.includes(c)])) as Record<Caller, boolean>;
@@ -44,6 +46,19 @@ const ownerOrModerator = only('authorOwn', 'editor', 'admin');
 const moderators = only('editor', 'admin');
 
 const newWork = (f: Fixture) => createWork(f.db, f.admin, { title: `Work ${f.next()}`, year: 2001 });
+const REVIEW_FILE = 'Odd Taxi\n\nA walrus drives a taxi.\n\nFinal Score: 9/10\n';
+const ownersUpload = async (f: Fixture) => {
+  const id = `upload-${f.next()}-of-the-owner`;
+  const now = new Date();
+  await insertUpload(f.db.kysely, { id, userId: f.owner.id, files: [{ name: 'odd-taxi.txt', text: REVIEW_FILE }], now: now.toISOString(), expiresAt: new Date(now.getTime() + 3_600_000).toISOString() });
+  return id;
+};
+const ownersRun = async (f: Fixture) => {
+  const entries = (async function* () {
+    yield { ref: 'anime 1', skip: 'planned' };
+  })();
+  return (await runImport(f.db, entries, { format: 'mal', source: 'animelist.xml', author: f.owner.name })).id;
+};
 const ownersReview = async (f: Fixture) => createReview(f.db, f.owner, { work: await newWork(f), body: 'The owner’s review.', status: 'published' });
 
 async function account(f: Pick<Fixture, 'db' | 'next'>, role: Role = 'author') {
@@ -116,6 +131,11 @@ const MATRIX: Record<string, { target: Target; allowed: Record<Caller, boolean> 
     },
     allowed: moderators,
   },
+  // A small valid upload: one review file, parsed and shown, nothing written yet.
+  'POST /import': { target: async () => ({ url: '/import', files: [{ name: 'odd-taxi.txt', content: REVIEW_FILE }] }), allowed: writers },
+  // Only the one who uploaded may confirm (anyone else is told it is not there).
+  'POST /import/:id/confirm': { target: async (f) => ({ url: `/import/${await ownersUpload(f)}/confirm` }), allowed: only('authorOwn') },
+  'POST /import/runs/:id/undo': { target: async (f) => ({ url: `/import/runs/${await ownersRun(f)}/undo` }), allowed: only('admin') },
 };
 
 const SESSION = cookieNames(cookiePolicyFor(PUBLIC_URL)).session;
@@ -136,6 +156,15 @@ async function sessionOf(db: Db, user: UserRow) {
     userAgent: null,
   });
   return { cookie: `${SESSION}=${token}`, csrf };
+}
+
+/** A multipart/form-data body (fields first, as a browser sends the form), for the upload form. */
+async function multipartBody(fields: Record<string, string>, files: { name: string; content: string }[]) {
+  const data = new FormData();
+  for (const [name, value] of Object.entries(fields)) data.append(name, value);
+  for (const file of files) data.append('files', new Blob([file.content]), file.name);
+  const response = new Response(data);
+  return { payload: Buffer.from(await response.arrayBuffer()), contentType: response.headers.get('content-type')! };
 }
 
 let app: FastifyInstance | undefined;
@@ -176,13 +205,14 @@ forEachDatabase((fresh) => {
         const me = caller === 'signedOut' ? undefined : users[caller];
         // A fresh session for each form (a form may end sessions), from its own address.
         const session = me ? await sessionOf(db, me) : undefined;
-        const { url, form } = await target({ db, owner, admin, me, next });
+        const { url, form, files } = await target({ db, owner, admin, me, next });
+        const body = files ? await multipartBody({ ...(session ? { _csrf: session.csrf } : {}), ...form }, files) : undefined;
         const res = await app.inject({
           method: 'POST',
           url,
           remoteAddress: `10.1.${k >> 8}.${k & 255}`,
-          headers: { origin: PUBLIC_URL, 'content-type': 'application/x-www-form-urlencoded', ...(session ? { cookie: session.cookie } : {}) },
-          payload: new URLSearchParams({ ...(session ? { _csrf: session.csrf } : {}), ...form }).toString(),
+          headers: { origin: PUBLIC_URL, 'content-type': body?.contentType ?? 'application/x-www-form-urlencoded', ...(session ? { cookie: session.cookie } : {}) },
+          payload: body?.payload ?? new URLSearchParams({ ...(session ? { _csrf: session.csrf } : {}), ...form }).toString(),
         });
         const location = String(res.headers.location ?? '');
         const got =

@@ -108,7 +108,8 @@ export function writeHomePage(site: Site, data: { name: string; reviews: OwnRevi
         <p>
           <a class="button" href={writeUrls.create()}>
             Write a review
-          </a>
+          </a>{' '}
+          <a href="/import">Import files</a> (review files, or your list from MyAnimeList, Letterboxd, AniList, a blog…) · <a href="/import/runs">Your imports</a>
         </p>
         {drafts.length > 0 && table(drafts, `Drafts (${drafts.length})`)}
         {published.length > 0 ? table(published, `Published (${published.length})`) : <p>You have not published a review yet.</p>}
