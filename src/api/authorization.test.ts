@@ -6,6 +6,7 @@
 import { afterEach, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { forEachDatabase } from '../../test/databases.js';
+import { registeredRoutes } from '../../test/routes.js';
 import type { Db } from '../db/connection.js';
 import type { Role } from '../db/schema.js';
 import { createApiToken, createUser } from '../accounts/accounts.service.js';
@@ -44,6 +45,13 @@ const namesTable = (path: 'people' | 'studios' | 'platforms') => ({
   [`POST /api/v1/${path}`]: { target: (async (f) => ({ url: `/api/v1/${path}`, payload: { name: `Name ${f.next()}` } })) as Target, allowed: only('authorOwn', 'authorOther', 'editor', 'admin') },
   [`PATCH /api/v1/${path}/:slug`]: {
     target: (async (f) => ({ url: `/api/v1/${path}/${(await createName(f.db, f.admin, path, `Name ${f.next()}`)).slug}`, payload: { name: `Renamed ${f.next()}` } })) as Target,
+    allowed: only('editor', 'admin'),
+  },
+  [`POST /api/v1/${path}/:slug/merge`]: {
+    target: (async (f) => {
+      const [from, into] = [await createName(f.db, f.admin, path, `Name ${f.next()}`), await createName(f.db, f.admin, path, `Name ${f.next()}`)];
+      return { url: `/api/v1/${path}/${from.slug}/merge`, payload: { into: into.slug } };
+    }) as Target,
     allowed: only('editor', 'admin'),
   },
   [`DELETE /api/v1/${path}/:slug`]: {
@@ -98,6 +106,10 @@ const MATRIX: Record<string, { target: Target; allowed: Record<Caller, boolean> 
     target: async (f) => ({ url: `/api/v1/works/${await newWork(f)}`, payload: { synopsis: 'Changed.' } }),
     allowed: only('editor', 'admin'),
   },
+  'POST /api/v1/works/:slug/merge': {
+    target: async (f) => ({ url: `/api/v1/works/${await newWork(f)}/merge`, payload: { into: await newWork(f) } }),
+    allowed: only('editor', 'admin'),
+  },
   'DELETE /api/v1/works/:slug': {
     target: async (f) => ({ url: `/api/v1/works/${await newWork(f)}` }),
     allowed: only('admin'),
@@ -111,21 +123,6 @@ const MATRIX: Record<string, { target: Target; allowed: Record<Caller, boolean> 
   },
 };
 
-/** Method and path of every route the app has, from its route tree. */
-function registeredRoutes(app: FastifyInstance): string[] {
-  const routes: string[] = [];
-  const stack: string[] = [];
-  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const m = /^([│├└─\s]*)(\S.*?)(?: \(([^)]*)\))?$/u.exec(line);
-    if (!m) continue;
-    const depth = m[1]!.length / 4;
-    stack.length = depth;
-    stack[depth] = m[2]!;
-    const path = stack.join('').replace(/\/{2,}/g, '/');
-    for (const method of (m[3] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) routes.push(`${method} ${path}`);
-  }
-  return routes;
-}
 
 let app: FastifyInstance | undefined;
 afterEach(async () => {

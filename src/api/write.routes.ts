@@ -21,6 +21,7 @@ import type { ReviewView } from '../reviews/reviews.repository.js';
 import { createName, createWork, deleteName, deleteWork, renameName, updateWork, type CatalogName } from '../works/works.authoring.js';
 import { getWork } from '../works/works.routes.js';
 import { findNamedBySlug } from '../works/names.repository.js';
+import { mergeNames, mergeWorks } from '../works/merge.service.js';
 import { API_HEADERS, registerSecurityHeaders } from '../site/http.js';
 import { notFound } from '../shared/errors.js';
 import { urls } from '../shared/urls.js';
@@ -71,6 +72,11 @@ const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ maxLength: 200, description: 'Retrying with the same key replays the first answer instead of writing again' })),
 });
 const NoContent = { 204: Type.Null({ description: 'Done; no body' }) };
+const MergeBody = Type.Object(
+  { into: Type.String({ minLength: 1, maxLength: 600, description: 'The slug (or site address) of the one to keep' }) },
+  { additionalProperties: false },
+);
+const MERGE_REDIRECTS = 'Afterwards the duplicate’s addresses answer 301 with the survivor’s: its pages and feeds, and GET on its API record.';
 
 export function presentOwnReview(view: ReviewView): OwnReviewJson {
   return { ...presentReviewSummary(view), body: view.body, status: view.status };
@@ -272,6 +278,33 @@ export async function writeRoutes(app: FastifyInstance, { db }: { db: Db }): Pro
     },
   );
 
+  api.post(
+    '/works/:slug/merge',
+    {
+      config: { auth: { scope: 'write', action: 'catalog.edit' } },
+      schema: {
+        summary: 'Merge a duplicate work into another (editors, admins); answers the survivor',
+        description:
+          'Its reviews, list entries, credits, studios, platforms, tags, titles and external ids move to the work named in "into", and the duplicate is deleted. ' +
+          'One review per author and work: when an author reviewed both, their review of the survivor stays and the other is kept as deleted (restorable by them). ' +
+          MERGE_REDIRECTS,
+        tags: ['works'],
+        security,
+        headers: IdempotencyHeaders,
+        params: SlugParams,
+        body: MergeBody,
+        response: { 200: Work, ...writeErrors },
+      },
+    },
+    async (req, reply) => {
+      const user = caller(req);
+      return idempotent(db.kysely, req, reply, user.id, async () => {
+        const merged = await mergeWorks(db, user, req.params.slug, req.body.into);
+        return { status: 200, body: await getWork(db, merged.into.slug) };
+      });
+    },
+  );
+
   // ── people, studios, platforms
   for (const { path, table, noun, url } of NAME_ROUTES) {
     const present = (n: { id: number; name: string; slug: string }) => ({ id: n.id, name: n.name, slug: n.slug, url: url(n.slug) });
@@ -306,6 +339,26 @@ export async function writeRoutes(app: FastifyInstance, { db }: { db: Db }): Pro
         schema: { summary: `Rename a ${noun} (the slug stays)`, tags: ['catalogue'], security, params: SlugParams, body: NameUpdate, response: { 200: NamedRecord, ...writeErrors } },
       },
       async (req) => present(await renameName(db, caller(req), table, req.params.slug, req.body.name)),
+    );
+    api.post(
+      `${path}/:slug/merge`,
+      {
+        config: { auth: { scope: 'write', action: 'catalog.edit' } },
+        schema: {
+          summary: `Merge a duplicate ${noun} into another (editors, admins); answers the survivor`,
+          description: `Its credits move to the ${noun} named in "into" (one the survivor already has on a work is dropped), and the duplicate is deleted. ${MERGE_REDIRECTS}`,
+          tags: ['catalogue'],
+          security,
+          headers: IdempotencyHeaders,
+          params: SlugParams,
+          body: MergeBody,
+          response: { 200: NamedRecord, ...writeErrors },
+        },
+      },
+      async (req, reply) => {
+        const user = caller(req);
+        return idempotent(db.kysely, req, reply, user.id, async () => ({ status: 200, body: present((await mergeNames(db, user, table, req.params.slug, req.body.into)).into) }));
+      },
     );
     api.delete(
       `${path}/:slug`,

@@ -5,6 +5,7 @@ import * as reviewRenders from './migrations/2026-11-28T1200-review-renders.js';
 import * as listsAndImports from './migrations/2026-11-29T1200-lists-and-imports.js';
 import * as accounts from './migrations/2026-11-29T1800-accounts.js';
 import * as uploads from './migrations/2026-11-29T2000-uploads.js';
+import * as merges from './migrations/2026-11-30T0900-merges.js';
 
 /** Every migration, by name. Names are timestamps, so order is the order of the list; only ever append. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-29T1200-lists-and-imports': listsAndImports,
   '2026-11-29T1800-accounts': accounts,
   '2026-11-29T2000-uploads': uploads,
+  '2026-11-30T0900-merges': merges,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

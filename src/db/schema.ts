@@ -216,6 +216,25 @@ export interface Database {
   deletedReviews: DeletedReviewsTable;
   reviewModeration: ReviewModerationTable;
   uploads: UploadsTable;
+  workRedirects: WorkRedirectsTable;
+  nameRedirects: NameRedirectsTable;
+}
+
+/** The slug of a work merged into another: `/works/OLD…` answers 301 with the survivor's address. */
+export interface WorkRedirectsTable {
+  oldSlug: string;
+  /** The surviving work (chains are collapsed: always a live work). */
+  workId: number;
+  createdAt: string;
+}
+
+/** The slug of a person, studio or platform merged into another of its kind. */
+export interface NameRedirectsTable {
+  entity: 'people' | 'studios' | 'platforms';
+  oldSlug: string;
+  /** The survivor's id in the `entity` table. */
+  nameId: number;
+  createdAt: string;
 }
 
 /** Review files uploaded in the browser, kept until the author confirms the import (a day at most). */

@@ -483,3 +483,38 @@ export async function saveModeration(db: Executor, v: { reviewId: number; hidden
 export async function deleteModeration(db: Executor, reviewId: number): Promise<void> {
   await db.deleteFrom('reviewModeration').where('reviewId', '=', reviewId).execute();
 }
+
+// ---- merging a duplicate work into another (works/merge.service.ts)
+
+/** The reviews of `fromId` whose author also reviewed `toId` (one review per author and work), with that review's id. */
+export function listReviewsConflictingOnMerge(db: Executor, fromId: number, toId: number) {
+  return db
+    .selectFrom('reviews as d')
+    .innerJoin('reviews as s', (join) => join.onRef('s.authorId', '=', 'd.authorId').on('s.workId', '=', toId))
+    .innerJoin('authors', 'authors.id', 'd.authorId')
+    .select(['d.id', 'd.authorId', 'authors.name as authorName', 's.id as keptId'])
+    .where('d.workId', '=', fromId)
+    .orderBy('d.id')
+    .execute();
+}
+
+/** Ids of a work's reviews (drafts too), in id order. */
+export async function listReviewIdsOfWork(db: Executor, workId: number): Promise<number[]> {
+  return (await db.selectFrom('reviews').select('id').where('workId', '=', workId).orderBy('id').execute()).map((r) => r.id);
+}
+
+/** Moves every review of `fromId` to `toId` (their ids, and so their addresses, stay). */
+export async function moveReviewsToWork(db: Executor, fromId: number, toId: number): Promise<void> {
+  await db.updateTable('reviews').set({ workId: toId }).where('workId', '=', fromId).execute();
+}
+
+/** Gives another review the old addresses of `fromReviewId`. */
+export async function moveReviewSources(db: Executor, fromReviewId: number, toReviewId: number): Promise<void> {
+  await db.updateTable('reviewSources').set({ reviewId: toReviewId }).where('reviewId', '=', fromReviewId).execute();
+}
+
+/** Authors with more than one review of a work: none, unless a write raced a merge. */
+export async function findAuthorsWithSeveralReviews(db: Executor, workId: number): Promise<number[]> {
+  const rows = await db.selectFrom('reviews').select('authorId').where('workId', '=', workId).groupBy('authorId').having((eb) => eb.fn.countAll(), '>', 1).execute();
+  return rows.map((r) => r.authorId);
+}

@@ -18,7 +18,12 @@ import { uploadRoutes } from '../import/upload.routes.js';
 import { errorPage } from '../site/error.pages.js';
 import type { Site, SiteOptions } from '../site/site.context.js';
 import { findReviewIdBySourcePath } from '../reviews/reviews.repository.js';
+import { findWorkRedirect } from '../works/works.repository.js';
+import { findNameRedirect } from '../works/names.repository.js';
+import { editRoutes } from '../catalog/edit.routes.js';
 import { urls } from '../shared/urls.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
 import cookie from '@fastify/cookie';
 
 export interface AppOptions {
@@ -31,6 +36,32 @@ export interface AppOptions {
 export const BODY_LIMIT = 512 * 1024;
 
 const isApi = (request: FastifyRequest) => request.url.startsWith('/api/') || request.url === '/healthz';
+
+const MOVED = /^(\/api\/v1)?\/(works|people|studios|platforms)\/([^/]{1,600})(\/.*)?$/;
+
+/**
+ * Where an address of a work, person, studio or platform merged into another now is: the
+ * survivor's address with the same sub-path and query (`/works/OLD/feed.atom?x` →
+ * `/works/NEW/feed.atom?x`), and in the API `GET /api/v1/works/OLD` → `/api/v1/works/NEW` (and
+ * people, studios, platforms likewise). Undefined for anything else. Asked only when the
+ * answer would otherwise be a 404, so it costs nothing on the pages that exist; it reads no
+ * session, so the answer is the same for everyone.
+ */
+async function movedAddress(db: Kysely<Database>, url: string): Promise<string | undefined> {
+  const q = url.indexOf('?');
+  const m = MOVED.exec(q >= 0 ? url.slice(0, q) : url);
+  if (!m) return undefined;
+  const [, api = '', kind, raw, rest = ''] = m as unknown as [string, string | undefined, 'works' | 'people' | 'studios' | 'platforms', string, string | undefined];
+  if (api && rest) return undefined;
+  let slug: string;
+  try {
+    slug = decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+  const target = kind === 'works' ? await findWorkRedirect(db, slug) : await findNameRedirect(db, kind, slug);
+  return target === undefined ? undefined : `${api}/${kind}/${encodeURIComponent(target)}${rest}${q >= 0 ? url.slice(q) : ''}`;
+}
 
 export async function buildApp({ db, logLevel = 'info', site: siteOptions = {} }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -63,8 +94,22 @@ export async function buildApp({ db, logLevel = 'info', site: siteOptions = {} }
     return sendPage(reply, errorPage(site, status, message, request.url.split('?')[0]!), status);
   };
 
-  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+  /** 301 to where a merged-away work or name now is (see `movedAddress`), for GET and HEAD. */
+  const redirectIfMoved = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
+    const moved = await movedAddress(db.kysely, request.url);
+    if (moved === undefined) return undefined;
+    return reply.headers(isApi(request) ? API_HEADERS : SECURITY_HEADERS).header('cache-control', 'public, max-age=0, s-maxage=60').redirect(moved, 301);
+  };
+
+  app.setErrorHandler(async (error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
+      // A work (person, studio, platform) merged into another: its pages, feeds and API record
+      // answer 404 from their handlers, and 301 to the survivor here instead.
+      if (error.code === 'not_found') {
+        const redirected = await redirectIfMoved(request, reply);
+        if (redirected) return redirected;
+      }
       if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
       return sendError(request, reply, error.status, error.code, error.message);
     }
@@ -89,6 +134,9 @@ export async function buildApp({ db, logLevel = 'info', site: siteOptions = {} }
       const path = request.url.split('?')[0]!;
       const reviewId = (await findReviewIdBySourcePath(db.kysely, request.url)) ?? (path !== request.url ? await findReviewIdBySourcePath(db.kysely, path) : undefined);
       if (reviewId !== undefined) return reply.headers(SECURITY_HEADERS).redirect(urls.review(reviewId), 301);
+      // And a merged-away work or name keeps its addresses (the ones no route matches).
+      const redirected = await redirectIfMoved(request, reply);
+      if (redirected) return redirected;
     }
     return sendError(request, reply, 404, 'not_found', 'There is no page at this address.');
   });
@@ -107,5 +155,6 @@ export async function buildApp({ db, logLevel = 'info', site: siteOptions = {} }
   await app.register(writingRoutes, { site });
   await app.register(exportRoutes, { site });
   await app.register(uploadRoutes, { site });
+  await app.register(editRoutes, { site });
   return app;
 }

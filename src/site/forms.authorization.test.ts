@@ -17,7 +17,7 @@ import { insertSession, type UserRow } from '../accounts/accounts.repository.js'
 import { cookieNames, cookiePolicyFor } from '../accounts/auth.http.js';
 import { hashSecret, newSecret } from '../accounts/secrets.js';
 import { createReview, deleteReview, hideReview } from '../reviews/authoring.service.js';
-import { createWork } from '../works/works.authoring.js';
+import { createName, createWork } from '../works/works.authoring.js';
 import { insertUpload } from '../import/uploads.repository.js';
 import { runImport } from '../import/runs.service.js';
 
@@ -65,6 +65,21 @@ async function account(f: Pick<Fixture, 'db' | 'next'>, role: Role = 'author') {
   const k = f.next();
   return createUser(f.db.kysely, { email: `member${k}@example.org`, name: `Member ${k}`, role, password: PASSWORD }, { userId: null });
 }
+
+/** The catalogue editors' forms of people, studios and platforms: rename, and merge into another. */
+const nameForms = (table: 'people' | 'studios' | 'platforms') => ({
+  [`POST /edit/${table}/:slug`]: {
+    target: (async (f) => ({ url: `/edit/${table}/${(await createName(f.db, f.admin, table, `Name ${f.next()}`)).slug}`, form: { name: `Renamed ${f.next()}` } })) as Target,
+    allowed: moderators,
+  },
+  [`POST /edit/${table}/:slug/merge`]: {
+    target: (async (f) => {
+      const [from, into] = [await createName(f.db, f.admin, table, `Name ${f.next()}`), await createName(f.db, f.admin, table, `Name ${f.next()}`)];
+      return { url: `/edit/${table}/${from.slug}/merge`, form: { into: into.slug, confirm: '1' } };
+    }) as Target,
+    allowed: moderators,
+  },
+});
 
 const MATRIX: Record<string, { target: Target; allowed: Record<Caller, boolean> }> = {
   'POST /login': {
@@ -136,6 +151,11 @@ const MATRIX: Record<string, { target: Target; allowed: Record<Caller, boolean> 
   // Only the one who uploaded may confirm (anyone else is told it is not there).
   'POST /import/:id/confirm': { target: async (f) => ({ url: `/import/${await ownersUpload(f)}/confirm` }), allowed: only('authorOwn') },
   'POST /import/runs/:id/undo': { target: async (f) => ({ url: `/import/runs/${await ownersRun(f)}/undo` }), allowed: only('admin') },
+  'POST /edit/works/:slug': { target: async (f) => ({ url: `/edit/works/${await newWork(f)}`, form: { title: `Renamed ${f.next()}`, year: '2001' } }), allowed: moderators },
+  'POST /edit/works/:slug/merge': { target: async (f) => ({ url: `/edit/works/${await newWork(f)}/merge`, form: { into: await newWork(f), confirm: '1' } }), allowed: moderators },
+  ...nameForms('people'),
+  ...nameForms('studios'),
+  ...nameForms('platforms'),
 };
 
 const SESSION = cookieNames(cookiePolicyFor(PUBLIC_URL)).session;

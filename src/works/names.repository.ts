@@ -104,3 +104,48 @@ export async function worksNaming(db: Executor, table: 'people' | 'studios' | 'p
         : await db.selectFrom('workPlatforms').select('workId').where('platformId', '=', id).distinct().execute();
   return rows.map((r) => r.workId);
 }
+
+// ---- merging a duplicate person, studio or platform into another (works/merge.service.ts)
+
+const LINKS = {
+  people: { table: 'credits', column: 'person_id', key: 'work_id, role' },
+  studios: { table: 'work_studios', column: 'studio_id', key: 'work_id' },
+  platforms: { table: 'work_platforms', column: 'platform_id', key: 'work_id' },
+} as const;
+
+/**
+ * Moves every credit (studio, platform link) of `fromId` to `toId`; one the survivor already has
+ * on the same work (and role) is dropped. Returns the works touched.
+ */
+export async function moveNameLinks(db: Executor, table: 'people' | 'studios' | 'platforms', fromId: number, toId: number): Promise<number[]> {
+  const works = await worksNaming(db, table, fromId);
+  const { table: links, column, key } = LINKS[table];
+  const t = sql.table(links);
+  const same = key
+    .split(', ')
+    .map((c) => `s.${c} = d.${c}`)
+    .join(' and ');
+  await sql`delete from ${t} as d where d.${sql.raw(column)} = ${fromId}
+      and exists (select 1 from ${t} s where s.${sql.raw(column)} = ${toId} and ${sql.raw(same)})`.execute(db);
+  await sql`update ${t} set ${sql.raw(column)} = ${toId} where ${sql.raw(column)} = ${fromId}`.execute(db);
+  return works;
+}
+
+/**
+ * Records that the old slug of a merged-away name leads to `toId`, and points every older slug
+ * that led to the merged-away one (`fromId`) there too, so that no chain forms.
+ */
+export async function recordNameRedirect(db: Executor, entity: 'people' | 'studios' | 'platforms', oldSlug: string, fromId: number, toId: number, now: string): Promise<void> {
+  await db.updateTable('nameRedirects').set({ nameId: toId }).where('entity', '=', entity).where('nameId', '=', fromId).execute();
+  await db
+    .insertInto('nameRedirects')
+    .values({ entity, oldSlug, nameId: toId, createdAt: now })
+    .onConflict((oc) => oc.columns(['entity', 'oldSlug']).doUpdateSet({ nameId: toId, createdAt: now }))
+    .execute();
+}
+
+/** The slug a person's (studio's, platform's) old slug now leads to. */
+export async function findNameRedirect(db: Executor, entity: 'people' | 'studios' | 'platforms', oldSlug: string): Promise<string | undefined> {
+  const row = await db.selectFrom('nameRedirects').select('nameId').where('entity', '=', entity).where('oldSlug', '=', oldSlug).executeTakeFirst();
+  return row ? (await findNamedById(db, entity, row.nameId))?.slug : undefined;
+}

@@ -518,3 +518,119 @@ export async function insertTitlesOfWorksIn(w: WriteContext, rows: { workId: num
 export async function insertExternalIdsOfWorksIn(w: WriteContext, rows: { workId: number; source: string; externalId: string }[]): Promise<void> {
   await inChunks(rows, (chunk) => externalIdRows(chunk.length).all(w, ...chunk.flatMap((e) => [e.workId, e.source, e.externalId])));
 }
+
+// ── Merging a duplicate work into another (works/merge.service.ts) ───────────────────────
+// Everything of the duplicate moves to the survivor in set-based statements; what would
+// collide with the survivor's own (a credit, link, title, external id or list entry it already
+// has) stays behind and goes when the duplicate's row is deleted.
+
+/** Locks the works' rows (PostgreSQL) so that nothing is added to them while they merge. */
+export async function lockWorks(db: Executor, ids: number[], dialect: 'sqlite' | 'postgres'): Promise<void> {
+  // SQLite has one writer at a time: the transaction already holds it.
+  if (dialect === 'postgres' && ids.length) await db.selectFrom('works').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
+}
+
+/** A work's titles with their keys and positions, main title (position 0) first. */
+export function listWorkTitleRows(db: Executor, workId: number): Promise<{ position: number; title: string; type: string; titleKey: string }[]> {
+  return db.selectFrom('workTitles').select(['position', 'title', 'type', 'titleKey']).where('workId', '=', workId).orderBy('position').execute();
+}
+
+/** How many credits, studios, platforms and tags of `fromId` `moveWorkLinks` would add to `toId`. */
+export async function countMovableLinks(db: Executor, fromId: number, toId: number): Promise<{ credits: number; studios: number; platforms: number; tags: number }> {
+  const count = async (table: 'credits' | 'work_studios' | 'work_platforms' | 'work_tags', same: string) => {
+    const row = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)} d where d.work_id = ${fromId}
+        and not exists (select 1 from ${sql.table(table)} s where s.work_id = ${toId} and ${sql.raw(same)})`.execute(db);
+    return Number(row.rows[0]?.n ?? 0);
+  };
+  return {
+    credits: await count('credits', 's.person_id = d.person_id and s.role = d.role'),
+    studios: await count('work_studios', 's.studio_id = d.studio_id'),
+    platforms: await count('work_platforms', 's.platform_id = d.platform_id'),
+    tags: await count('work_tags', 's.tag_id = d.tag_id'),
+  };
+}
+
+/**
+ * Adds the credits, studios, platforms and tags of `fromId` that `toId` lacks to `toId`, after
+ * its own (positions continue from its last).
+ */
+export async function moveWorkLinks(db: Executor, fromId: number, toId: number): Promise<void> {
+  const tables = [
+    ['credits', 'person_id, role', 's.person_id = d.person_id and s.role = d.role'],
+    ['work_studios', 'studio_id', 's.studio_id = d.studio_id'],
+    ['work_platforms', 'platform_id', 's.platform_id = d.platform_id'],
+    ['work_tags', 'tag_id', 's.tag_id = d.tag_id'],
+  ] as const;
+  for (const [table, columns, same] of tables) {
+    const t = sql.table(table);
+    const after = await sql<{ n: number | string | null }>`select max(position) as n from ${t} where work_id = ${toId}`.execute(db);
+    const offset = after.rows[0]?.n === null || after.rows[0]?.n === undefined ? 0 : Number(after.rows[0].n) + 1;
+    await sql`insert into ${t} (work_id, ${sql.raw(columns)}, position)
+        select ${toId}, ${sql.raw(columns.split(', ').map((c) => `d.${c}`).join(', '))}, d.position + ${offset}
+        from ${t} d where d.work_id = ${fromId}
+          and not exists (select 1 from ${t} s where s.work_id = ${toId} and ${sql.raw(same)})`.execute(db);
+  }
+}
+
+/**
+ * Gives `toId` the external ids of `fromId` from sources it has no id from; returns the ids left
+ * behind (a source both have: the survivor's id stays).
+ */
+export async function moveExternalIds(db: Executor, fromId: number, toId: number): Promise<{ source: string; externalId: string }[]> {
+  const held = db.selectFrom('workExternalIds').select('source').where('workId', '=', toId);
+  const conflicting = await db.selectFrom('workExternalIds').select(['source', 'externalId']).where('workId', '=', fromId).where('source', 'in', held).orderBy('source').execute();
+  await db.updateTable('workExternalIds').set({ workId: toId }).where('workId', '=', fromId).where('source', 'not in', held).execute();
+  return conflicting;
+}
+
+/** List entries of `fromId` whose author has none of `toId` (the ones `moveListEntries` moves), and the others. */
+export async function countMovableListEntries(db: Executor, fromId: number, toId: number): Promise<{ moving: number; conflicting: number }> {
+  const rows = await db
+    .selectFrom('listEntries as d')
+    .select((eb) => [
+      eb.fn.countAll<number | string>().as('total'),
+      eb.fn
+        .count<number | string>('d.id')
+        .filterWhere((f) => f.exists(f.selectFrom('listEntries as s').select('s.id').where('s.workId', '=', toId).whereRef('s.authorId', '=', 'd.authorId')))
+        .as('conflicting'),
+    ])
+    .where('d.workId', '=', fromId)
+    .executeTakeFirstOrThrow();
+  const conflicting = Number(rows.conflicting);
+  return { moving: Number(rows.total) - conflicting, conflicting };
+}
+
+/**
+ * Moves list entries (one per author and work) from `fromId` to `toId`; an author's entry of
+ * `fromId` when they have one of `toId` is deleted (the survivor's stays). Returns how many went.
+ */
+export async function moveListEntries(db: Executor, fromId: number, toId: number): Promise<number> {
+  const theirs = db.selectFrom('listEntries').select('authorId').where('workId', '=', toId);
+  const dropped = await db.deleteFrom('listEntries').where('workId', '=', fromId).where('authorId', 'in', theirs).executeTakeFirst();
+  await db.updateTable('listEntries').set({ workId: toId }).where('workId', '=', fromId).execute();
+  return Number(dropped.numDeletedRows);
+}
+
+/**
+ * Records that `/works/OLD` now is the work `workId`, and points every older address of the
+ * work merged away (`fromId`) there too, so that no chain forms.
+ */
+export async function recordWorkRedirect(db: Executor, oldSlug: string, fromId: number, workId: number, now: string): Promise<void> {
+  await db.updateTable('workRedirects').set({ workId }).where('workId', '=', fromId).execute();
+  await db
+    .insertInto('workRedirects')
+    .values({ oldSlug, workId, createdAt: now })
+    .onConflict((oc) => oc.column('oldSlug').doUpdateSet({ workId, createdAt: now }))
+    .execute();
+}
+
+/** The slug of the work an old work slug now leads to. */
+export async function findWorkRedirect(db: Executor, oldSlug: string): Promise<string | undefined> {
+  const row = await db.selectFrom('workRedirects').innerJoin('works', 'works.id', 'workRedirects.workId').select('works.slug').where('workRedirects.oldSlug', '=', oldSlug).executeTakeFirst();
+  return row?.slug;
+}
+
+/** The old slugs leading to a work (merged into it). */
+export async function listWorkRedirectsTo(db: Executor, workId: number): Promise<string[]> {
+  return (await db.selectFrom('workRedirects').select('oldSlug').where('workId', '=', workId).orderBy('oldSlug').execute()).map((r) => r.oldSlug);
+}
