@@ -277,6 +277,12 @@ export function reviewFormPage(site: Site, page: ReviewFormPage): VNode {
               <p>
                 Reviewing <a href={urls.work(page.work.slug)}>{page.work.title}</a>
                 {page.work.year !== null && <> ({page.work.year})</>}
+                {page.canModerate && (
+                  <>
+                    {' · '}
+                    <a href={`/edit/works/${page.work.slug}`}>edit or merge the work</a>
+                  </>
+                )}
                 <input type="hidden" name="work" value={page.work.slug} />
               </p>
             ) : (
