@@ -108,6 +108,14 @@ export async function listImportRuns(db: Executor, limit: number): Promise<Impor
 }
 
 /** A run's report entries in order, optionally only some outcomes (and/or the uncertain matches). */
+/** Runs newest first: one author's, or everyone's (`authorId` undefined); `beforeId` pages. */
+export async function listRuns(db: Executor, q: { authorId?: number; beforeId?: number; limit: number }): Promise<ImportRun[]> {
+  let query = db.selectFrom('imports').innerJoin('authors', 'authors.id', 'imports.authorId').select(runColumns);
+  if (q.authorId !== undefined) query = query.where('imports.authorId', '=', q.authorId);
+  if (q.beforeId !== undefined) query = query.where('imports.id', '<', q.beforeId);
+  return query.orderBy('imports.id', 'desc').limit(q.limit).execute();
+}
+
 export async function listImportItems(
   db: Executor,
   importId: number,

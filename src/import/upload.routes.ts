@@ -40,7 +40,7 @@ import type { ParsedItem, SourceEntry } from './import.types.js';
 import type { FileReport } from './plaintext.import.js';
 import { parsePlainText, PlainTextParseError } from './plaintext/plaintext.parser.js';
 import { prepareItem, type PreparedItem } from './prepare.js';
-import { findImportRun, listImportItems, type ImportItemRow } from './runs.repository.js';
+import { findImportRun, listImportItems, listRuns, type ImportItemRow } from './runs.repository.js';
 import { isStalled, runImport, undoImport } from './runs.service.js';
 import { detectFormat, LIST_FORMATS, openListSource, type ImportFormat, type ListFormat } from './sources.js';
 import * as uploads from './uploads.repository.js';
@@ -314,7 +314,7 @@ export async function uploadRoutes(app: FastifyInstance, { site }: { site: Site 
     const admin = can(session.user, 'site.admin');
     const before = (request.query as Record<string, string | undefined>).before;
     const beforeId = before && /^[1-9]\d{0,9}$/.test(before) ? Number(before) : undefined;
-    const rows = await uploads.listRuns(db.kysely, { authorId: admin ? undefined : (session.user.authorId ?? -1), beforeId, limit: 51 });
+    const rows = await listRuns(db.kysely, { authorId: admin ? undefined : (session.user.authorId ?? -1), beforeId, limit: 51 });
     const now = new Date().toISOString();
     return send(
       reply,

@@ -5,7 +5,6 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
-import type { ImportRun } from './runs.repository.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -64,40 +63,4 @@ export async function saveUploadResult(db: Executor, id: string, result: string)
 
 export async function deleteExpiredUploads(db: Executor, now: string): Promise<void> {
   await db.deleteFrom('uploads').where('expiresAt', '<=', now).execute();
-}
-
-/**
- * The run `runImport` has just started for an upload: it is the one of this author, source and
- * start time (the start time is the upload's own clock reading, so two uploads do not share it).
- */
-const runColumns = [
-  'imports.id',
-  'imports.format',
-  'imports.source',
-  'imports.authorId',
-  'imports.status',
-  'imports.startedAt',
-  'imports.updatedAt',
-  'imports.finishedAt',
-  'imports.bytesTotal',
-  'imports.bytesRead',
-  'imports.entries',
-  'imports.created',
-  'imports.matched',
-  'imports.updated',
-  'imports.unchanged',
-  'imports.skipped',
-  'imports.failed',
-  'imports.uncertain',
-  'imports.error',
-  'imports.undoneAt',
-  'authors.name as author',
-] as const;
-
-/** Runs newest first: one author's, or everyone's (`authorId` undefined); `beforeId` pages. */
-export async function listRuns(db: Executor, q: { authorId?: number; beforeId?: number; limit: number }): Promise<ImportRun[]> {
-  let query = db.selectFrom('imports').innerJoin('authors', 'authors.id', 'imports.authorId').select(runColumns);
-  if (q.authorId !== undefined) query = query.where('imports.authorId', '=', q.authorId);
-  if (q.beforeId !== undefined) query = query.where('imports.id', '<', q.beforeId);
-  return query.orderBy('imports.id', 'desc').limit(q.limit).execute();
 }
