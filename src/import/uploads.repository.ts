@@ -1,6 +1,6 @@
 /**
  * Every query of the browser's import page: review files uploaded and waiting for the author
- * to confirm them (`uploads`, a day at most), and the import runs a user may see. Nothing of
+ * to confirm them (`uploads`, a day at most). Nothing of
  * an upload lives in the process: any server instance can show or confirm it.
  */
 import type { Kysely, Transaction } from 'kysely';
