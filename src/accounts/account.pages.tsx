@@ -13,7 +13,7 @@ import { can } from './permissions.js';
 import { EXPORT_FORMATS, exportUrl } from '../exports/exports.routes.js';
 import type { Role } from '../db/schema.js';
 import type { Site } from '../site/site.context.js';
-import { Layout } from '../site/layout.js';
+import { Csrf, Notice, Private as PrivatePage } from '../site/private.js';
 import { DateText } from '../site/components.js';
 import { AppError } from '../shared/errors.js';
 import type { UserRow } from './accounts.repository.js';
@@ -69,10 +69,6 @@ export function formErrors(error: unknown, fields: readonly string[], extra: rea
   const match = /^([A-Za-z_]+): ([\s\S]+)$/.exec(error.message);
   if (match && fields.includes(match[1]!)) return { errors: { [match[1]!]: sentence(match[2]!) }, status: error.status };
   return { errors: { form: sentence(error.message) }, status: error.status };
-}
-
-function Csrf({ token }: { token: string }) {
-  return <input type="hidden" name="_csrf" value={token} />;
 }
 
 /** What went wrong, above the form; the messages of single fields stay next to them. */
@@ -179,18 +175,10 @@ function ScrollTable({ label, children }: { label: string; children: ComponentCh
 
 function Private({ site, title, path, children, wide }: { site: Site; title: string; path: string; children: ComponentChildren; wide?: boolean }) {
   return (
-    <Layout site={site} head={{ title, path, noindex: true }}>
-      <div class={wide ? 'page-narrow account-page admin-page' : 'page-narrow account-page'}>{children}</div>
-    </Layout>
+    <PrivatePage site={site} title={title} path={path} class={wide ? 'page-narrow account-page admin-page' : 'page-narrow account-page'}>
+      {children}
+    </PrivatePage>
   );
-}
-
-function Notice({ text }: { text?: string }) {
-  return text ? (
-    <p class="notice" role="status">
-      {text}
-    </p>
-  ) : null;
 }
 
 function SignOutButton({ csrf }: { csrf: string }) {

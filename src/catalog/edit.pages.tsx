@@ -5,7 +5,7 @@
  * work without JavaScript.
  */
 import type { ComponentChildren, VNode } from 'preact';
-import { Layout } from '../site/layout.js';
+import { Private, Csrf, Notice } from '../site/private.js';
 import type { Site } from '../site/site.context.js';
 import { KIND_LABELS } from '../site/components.js';
 import { urls } from '../shared/urls.js';
@@ -29,26 +29,6 @@ export const NOUNS: Record<CatalogName, { one: string; publicUrl: (slug: string)
 };
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
-function Private({ site, title, path, children }: { site: Site; title: string; path: string; children: ComponentChildren }) {
-  return (
-    <Layout site={site} head={{ title, path, noindex: true }}>
-      <div class="page-narrow">{children}</div>
-    </Layout>
-  );
-}
-
-function Csrf({ token }: { token: string }) {
-  return <input type="hidden" name="_csrf" value={token} />;
-}
-
-function Notice({ text }: { text?: string }) {
-  return text ? (
-    <p class="notice" role="status">
-      {text}
-    </p>
-  ) : null;
-}
 
 /** The summary of a failed form, above it: what went wrong with the form as a whole. */
 function FormErrors({ errors }: { errors: Errors }) {

@@ -5,7 +5,7 @@
  * the `Refresh` header (upload.routes.ts), the Content-Security-Policy allowing no inline script.
  */
 import type { ComponentChildren, VNode } from 'preact';
-import { Layout } from '../site/layout.js';
+import { Private, Csrf } from '../site/private.js';
 import type { Site } from '../site/site.context.js';
 import { DateText, kindLabel, Pagination } from '../site/components.js';
 import { urls } from '../shared/urls.js';
@@ -19,18 +19,6 @@ export const importUrls = {
   run: (id: number) => `/import/runs/${id}`,
   undo: (id: number) => `/import/runs/${id}/undo`,
 };
-
-function Private({ site, title, path, children }: { site: Site; title: string; path: string; children: ComponentChildren }) {
-  return (
-    <Layout site={site} head={{ title, path, noindex: true }}>
-      <div class="page-narrow">{children}</div>
-    </Layout>
-  );
-}
-
-function Csrf({ token }: { token: string }) {
-  return <input type="hidden" name="_csrf" value={token} />;
-}
 
 const mb = (bytes: number) => {
   const n = bytes / (1024 * 1024);

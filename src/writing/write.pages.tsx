@@ -5,7 +5,7 @@
  * button and the live preview.
  */
 import type { ComponentChildren, VNode } from 'preact';
-import { Layout } from '../site/layout.js';
+import { Csrf, Notice, Private as PrivatePage } from '../site/private.js';
 import type { Site } from '../site/site.context.js';
 import { DateText, KIND_LABELS, kindLabel, Score } from '../site/components.js';
 import { urls } from '../shared/urls.js';
@@ -28,14 +28,10 @@ export const writeUrls = {
 
 function Private({ site, title, path, children }: { site: Site; title: string; path: string; children: ComponentChildren }) {
   return (
-    <Layout site={site} head={{ title, path, noindex: true, scripts: ['write'] }}>
+    <PrivatePage site={site} title={title} path={path} class={null} scripts={['write']}>
       {children}
-    </Layout>
+    </PrivatePage>
   );
-}
-
-function Csrf({ token }: { token: string }) {
-  return <input type="hidden" name="_csrf" value={token} />;
 }
 
 // ---- the author's reviews
@@ -100,11 +96,7 @@ export function writeHomePage(site: Site, data: { name: string; reviews: OwnRevi
     <Private site={site} title="Your reviews" path={writeUrls.home()}>
       <div class="page-narrow">
         <h1>Your reviews</h1>
-        {data.notice && (
-          <p class="notice" role="status">
-            {data.notice}
-          </p>
-        )}
+        <Notice text={data.notice} />
         <p>
           <a class="button" href={writeUrls.create()}>
             Write a review
@@ -216,11 +208,7 @@ export function reviewFormPage(site: Site, page: ReviewFormPage): VNode {
     <Private site={site} title={title} path={action}>
       <div class="page-narrow write-page">
         <h1>{title}</h1>
-        {page.notice && (
-          <p class="notice" role="status">
-            {page.notice}
-          </p>
-        )}
+        <Notice text={page.notice} />
         {errorCount > 0 && (
           <div class="form-errors" role="alert">
             <p>
