@@ -9,6 +9,9 @@ import type { Db } from '../src/db/connection.js';
 import { importParsedItem } from '../src/import/import.service.js';
 import { buildApp } from '../src/server/app.js';
 import { makeItem } from './factories.js';
+import type { Role } from '../src/db/schema.js';
+import { createUser, signIn } from '../src/accounts/accounts.service.js';
+import { cookieNames, cookiePolicyFor } from '../src/accounts/auth.http.js';
 
 export const PUBLIC_URL = 'https://reviews.example.org';
 
@@ -95,4 +98,31 @@ export async function seedCatalog(db: Db) {
     { author: 'Ben Critic', now: () => '2024-02-01T10:00:00.000Z' },
   );
   return { hero, second, devilman, film };
+}
+
+export const MEMBER_PASSWORD = 'a long enough passphrase';
+
+/**
+ * An account of `role`, signed in: its session cookie (for PUBLIC_URL, so the __Host- one) and
+ * the CSRF token its forms carry.
+ */
+export async function signedInMember(db: Db, role: Role, name: string) {
+  const email = `${name.toLowerCase().replace(/\W+/g, '.')}@example.org`;
+  const user = await createUser(db.kysely, { email, name, role, password: MEMBER_PASSWORD }, { userId: null });
+  const signedIn = await signIn(db.kysely, { email, password: MEMBER_PASSWORD, ip: '192.0.2.10' });
+  return { user, cookie: `${cookieNames(cookiePolicyFor(PUBLIC_URL)).session}=${signedIn.session}`, csrf: signedIn.csrfToken };
+}
+
+/** `startSite` with a signed-in visitor's `get`, and `post` sending a form from the site (Origin, CSRF token). */
+export async function startFormSite(db: Db) {
+  const site = await startSite(db);
+  const post = (url: string, fields: Record<string, string>, who: { cookie: string; csrf?: string }, headers: Record<string, string> = {}) =>
+    site.app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: who.cookie, origin: PUBLIC_URL, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      payload: new URLSearchParams({ ...(who.csrf ? { _csrf: who.csrf } : {}), ...fields }).toString(),
+    });
+  const get = (url: string, who?: { cookie: string }) => site.get(url, who ? { cookie: who.cookie } : {});
+  return { ...site, post, get };
 }

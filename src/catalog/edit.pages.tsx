@@ -4,7 +4,7 @@
  * steps (what will move, then "Merge"). Private pages, never cached and never indexed; they
  * work without JavaScript.
  */
-import type { ComponentChildren, VNode } from 'preact';
+import type { VNode } from 'preact';
 import { Private, Csrf, Notice } from '../site/private.js';
 import type { Site } from '../site/site.context.js';
 import { KIND_LABELS } from '../site/components.js';

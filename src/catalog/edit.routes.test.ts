@@ -2,34 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'node-html-parser';
 import { forEachDatabase } from '../../test/databases.js';
 import { makeItem } from '../../test/factories.js';
-import { PUBLIC_URL, seedCatalog, startSite } from '../../test/site.js';
-import * as accounts from '../accounts/accounts.service.js';
-import { cookieNames, cookiePolicyFor } from '../accounts/auth.http.js';
+import { PUBLIC_URL, seedCatalog, signedInMember, startFormSite } from '../../test/site.js';
 import type { Db } from '../db/connection.js';
 import { importParsedItem } from '../import/import.service.js';
 
-const PASSWORD = 'a long enough passphrase';
-const SESSION = cookieNames(cookiePolicyFor(PUBLIC_URL)).session;
 
-async function member(db: Db, role: 'author' | 'editor' | 'reader' | 'admin', name: string) {
-  const email = `${name.toLowerCase().replace(/\W+/g, '.')}@example.org`;
-  await accounts.createUser(db.kysely, { email, name, role, password: PASSWORD }, { userId: null });
-  const signedIn = await accounts.signIn(db.kysely, { email, password: PASSWORD, ip: '192.0.2.10' });
-  return { cookie: `${SESSION}=${signedIn.session}`, csrf: signedIn.csrfToken };
-}
+const member = (db: Db, role: 'author' | 'editor' | 'reader' | 'admin', name: string) => signedInMember(db, role, name);
 
 async function setup(db: Db) {
-  const site = await startSite(db);
-  const post = (url: string, fields: Record<string, string>, who: { cookie: string; csrf?: string }, headers: Record<string, string> = {}) =>
-    site.app.inject({
-      method: 'POST',
-      url,
-      headers: { cookie: who.cookie, origin: PUBLIC_URL, 'content-type': 'application/x-www-form-urlencoded', ...headers },
-      payload: new URLSearchParams({ ...(who.csrf ? { _csrf: who.csrf } : {}), ...fields }).toString(),
-    });
-  const get = (url: string, who?: { cookie: string }) => site.get(url, who ? { cookie: who.cookie } : {});
+  const site = await startFormSite(db);
   const raw = (url: string, method: 'GET' | 'HEAD' = 'GET') => site.app.inject({ method, url });
-  return { ...site, post, get, raw };
+  return { ...site, raw };
 }
 
 const main = (body: string) => parse(body).querySelector('main')?.structuredText.replace(/\s+/g, ' ') ?? '';

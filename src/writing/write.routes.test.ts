@@ -2,35 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'node-html-parser';
 import { forEachDatabase } from '../../test/databases.js';
-import { PUBLIC_URL, seedCatalog, startSite } from '../../test/site.js';
+import { seedCatalog, signedInMember, startFormSite } from '../../test/site.js';
 import * as accounts from '../accounts/accounts.service.js';
-import { cookieNames, cookiePolicyFor } from '../accounts/auth.http.js';
 import type { Db } from '../db/connection.js';
 
-const PASSWORD = 'a long enough passphrase';
-const SESSION = cookieNames(cookiePolicyFor(PUBLIC_URL)).session;
 const naughty = new URL('../../../shared/data/naughty-strings/blns.json', import.meta.url);
 const paste = readFileSync(new URL('../../test/fixtures/reviews/mob-psycho-100.txt', import.meta.url), 'utf8');
 
-async function writer(db: Db, role: 'author' | 'editor' | 'reader' = 'author', name = 'Ann Writer') {
-  const email = `${name.toLowerCase().replace(/\W+/g, '.')}@example.org`;
-  const user = await accounts.createUser(db.kysely, { email, name, role, password: PASSWORD }, { userId: null });
-  const signedIn = await accounts.signIn(db.kysely, { email, password: PASSWORD, ip: '192.0.2.10' });
-  return { user, cookie: `${SESSION}=${signedIn.session}`, csrf: signedIn.csrfToken };
-}
-
-async function setup(db: Db) {
-  const site = await startSite(db);
-  const post = (url: string, fields: Record<string, string>, who: { cookie: string; csrf?: string }, headers: Record<string, string> = {}) =>
-    site.app.inject({
-      method: 'POST',
-      url,
-      headers: { cookie: who.cookie, origin: PUBLIC_URL, 'content-type': 'application/x-www-form-urlencoded', ...headers },
-      payload: new URLSearchParams({ ...(who.csrf ? { _csrf: who.csrf } : {}), ...fields }).toString(),
-    });
-  const get = (url: string, who?: { cookie: string }) => site.get(url, who ? { cookie: who.cookie } : {});
-  return { ...site, post, get };
-}
+const writer = (db: Db, role: 'author' | 'editor' | 'reader' = 'author', name = 'Ann Writer') => signedInMember(db, role, name);
+const setup = startFormSite;
 
 const textOf = (body: string) => parse(body).querySelector('main')?.structuredText.replace(/\s+/g, ' ') ?? '';
 const fieldValue = (body: string, name: string) => {
