@@ -38,7 +38,7 @@ import {
   updateProfile,
   type CurrentSession,
 } from './accounts.service.js';
-import { allowedOrigins, checkCsrf, clearSessionCookie, cookieNames, cookiePolicyFor, cookieValue, currentSession, setSignInCookies } from './auth.http.js';
+import { allowedOrigins, checkCsrf, clearSessionCookie, cookieNames, cookiePolicyFor, cookieValue, currentSession, formSession as checkedFormSession, setSignInCookies } from './auth.http.js';
 import { can } from './permissions.js';
 import { decoyHash, verifyPassword } from './passwords.js';
 import { hashSecret } from './secrets.js';
@@ -131,11 +131,7 @@ export async function accountRoutes(app: FastifyInstance, { site }: { site: Site
   }
 
   /** For a form: refused unless it came from this site (and, signed in, carries the session's CSRF token). */
-  async function formSession(request: FastifyRequest): Promise<CurrentSession | undefined> {
-    const session = await currentSession(db, request, policy);
-    checkCsrf(request, allowedOrigins(site.publicUrl, request), session);
-    return session;
-  }
+  const formSession = (request: FastifyRequest) => checkedFormSession(db, request, site.publicUrl);
 
   /**
    * For the sign-in, invitation and sign-up forms: the Origin check only. They carry no CSRF

@@ -108,6 +108,44 @@ export function allowedOrigins(publicUrl: string, request: FastifyRequest): stri
   return host ? [own, `${request.protocol}://${host}`] : [own];
 }
 
+/**
+ * For a signed-in page: the session, when its user may do `action` (if one is named; 403
+ * otherwise). Signed out, a 303 to the sign-in page (and back here afterwards) is sent and the
+ * answer is undefined.
+ */
+export async function pageSession(
+  db: Kysely<Database>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  publicUrl: string,
+  need?: { action: Action; refusal: string },
+): Promise<CurrentSession | undefined> {
+  const session = await currentSession(db, request, cookiePolicyFor(publicUrl));
+  if (!session) {
+    void reply.header('cache-control', 'private, no-store').redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+    return undefined;
+  }
+  if (need && !can(session.user, need.action)) throw forbidden(need.refusal);
+  return session;
+}
+
+/**
+ * For a form sent to a signed-in page: refused unless it came from this site and carries the
+ * session's CSRF token; refused (403) when its user may not do `action`. Undefined when signed
+ * out: each form decides what to answer then (keep what was typed, or send to sign in).
+ */
+export async function formSession(
+  db: Kysely<Database>,
+  request: FastifyRequest,
+  publicUrl: string,
+  need?: { action: Action; refusal: string },
+): Promise<CurrentSession | undefined> {
+  const session = await currentSession(db, request, cookiePolicyFor(publicUrl));
+  checkCsrf(request, allowedOrigins(publicUrl, request), session);
+  if (session && need && !can(session.user, need.action)) throw forbidden(need.refusal);
+  return session;
+}
+
 // ---- the API
 
 const callers = new WeakMap<FastifyRequest, Promise<TokenUser | undefined>>();

@@ -14,8 +14,7 @@ import formbody from '@fastify/formbody';
 import type { VNode } from 'preact';
 import type { Site } from '../site/site.context.js';
 import { registerSecurityHeaders, sendPage } from '../site/http.js';
-import { can } from '../accounts/permissions.js';
-import { allowedOrigins, checkCsrf, cookiePolicyFor, currentSession } from '../accounts/auth.http.js';
+import { formSession, pageSession } from '../accounts/auth.http.js';
 import type { CurrentSession } from '../accounts/accounts.service.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { renameName, updateWork, type CatalogName } from '../works/works.authoring.js';
@@ -48,30 +47,17 @@ export async function editRoutes(app: FastifyInstance, { site }: { site: Site })
   registerSecurityHeaders(app);
   await app.register(formbody);
   const db = site.db;
-  const policy = cookiePolicyFor(site.publicUrl);
   const send = (reply: FastifyReply, page: VNode, status = 200) => sendPage(reply, page, status, { private: true });
   const signIn = (reply: FastifyReply, next: string) => reply.header('cache-control', 'private, no-store').redirect(`/login?next=${encodeURIComponent(next)}`, 303);
 
+  const EDITOR = { action: 'catalog.edit' as const, refusal: FORBIDDEN };
   /** The signed-in editor, or a redirect to the sign-in page (undefined: the reply is sent); 403 for anyone else. */
-  async function editor(request: FastifyRequest, reply: FastifyReply): Promise<CurrentSession | undefined> {
-    const session = await currentSession(db.kysely, request, policy);
-    if (!session) {
-      void signIn(reply, request.url);
-      return undefined;
-    }
-    if (!can(session.user, 'catalog.edit')) throw new AppError('forbidden', FORBIDDEN);
-    return session;
-  }
+  const editor = (request: FastifyRequest, reply: FastifyReply) => pageSession(db.kysely, request, reply, site.publicUrl, EDITOR);
 
   /** For a form sent to us: checked against CSRF first; signed out → sign in, then back to the form's page. */
   async function formEditor(request: FastifyRequest, reply: FastifyReply, page: string): Promise<CurrentSession | undefined> {
-    const session = await currentSession(db.kysely, request, policy);
-    checkCsrf(request, allowedOrigins(site.publicUrl, request), session);
-    if (!session) {
-      void signIn(reply, page);
-      return undefined;
-    }
-    if (!can(session.user, 'catalog.edit')) throw new AppError('forbidden', FORBIDDEN);
+    const session = await formSession(db.kysely, request, site.publicUrl, EDITOR);
+    if (!session) void signIn(reply, page);
     return session;
   }
 

@@ -29,7 +29,7 @@ import type { VNode } from 'preact';
 import type { Site } from '../site/site.context.js';
 import { registerSecurityHeaders, sendPage } from '../site/http.js';
 import { can } from '../accounts/permissions.js';
-import { allowedOrigins, checkCsrf, cookiePolicyFor, currentSession } from '../accounts/auth.http.js';
+import { allowedOrigins, checkCsrf, cookiePolicyFor, currentSession, formSession as signedInForm, pageSession as signedInPage } from '../accounts/auth.http.js';
 import { recordAudit, type CurrentSession } from '../accounts/accounts.service.js';
 import { WriteMemo } from '../db/compiled.js';
 import { AppError, forbidden } from '../shared/errors.js';
@@ -85,23 +85,14 @@ export async function uploadRoutes(app: FastifyInstance, { site }: { site: Site 
     await Promise.allSettled([...running]);
   });
 
+  const IMPORTER = { action: 'review.create' as const, refusal: MAY_NOT_IMPORT };
   /** The signed-in user who may import, or a redirect to the sign-in page (undefined: the reply is sent). */
-  async function pageSession(request: FastifyRequest, reply: FastifyReply): Promise<CurrentSession | undefined> {
-    const session = await currentSession(db.kysely, request, policy);
-    if (!session) {
-      void reply.header('cache-control', 'private, no-store').redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
-      return undefined;
-    }
-    mayImport(session);
-    return session;
-  }
+  const pageSession = (request: FastifyRequest, reply: FastifyReply) => signedInPage(db.kysely, request, reply, site.publicUrl, IMPORTER);
 
   /** A urlencoded form's session, checked against CSRF; refused when signed out or not a writer. */
   async function formSession(request: FastifyRequest): Promise<CurrentSession> {
-    const session = await currentSession(db.kysely, request, policy);
-    checkCsrf(request, allowedOrigins(site.publicUrl, request), session);
+    const session = await signedInForm(db.kysely, request, site.publicUrl, IMPORTER);
     if (!session) throw new AppError('unauthorized', SIGNED_OUT);
-    mayImport(session);
     return session;
   }
 
@@ -369,8 +360,10 @@ export async function uploadRoutes(app: FastifyInstance, { site }: { site: Site 
 
 // ---- helpers
 
+const MAY_NOT_IMPORT = 'Your account reads, but does not write reviews, so it cannot import them. An admin can change that.';
+
 function mayImport(session: CurrentSession): void {
-  if (!can(session.user, 'review.create')) throw forbidden('Your account reads, but does not write reviews, so it cannot import them. An admin can change that.');
+  if (!can(session.user, 'review.create')) throw forbidden(MAY_NOT_IMPORT);
 }
 
 function csrfRefused(): AppError {

@@ -11,7 +11,7 @@ import type { Site } from '../site/site.context.js';
 import { registerSecurityHeaders, sendPage } from '../site/http.js';
 import { can } from '../accounts/permissions.js';
 import { AppError } from '../shared/errors.js';
-import { allowedOrigins, checkCsrf, cookiePolicyFor, currentSession } from '../accounts/auth.http.js';
+import { formSession as formSessionOf, pageSession } from '../accounts/auth.http.js';
 import type { CurrentSession } from '../accounts/accounts.service.js';
 import { createReview, deleteReview, hideReview, moderationOf, restoreReview, unhideReview, updateReview } from '../reviews/authoring.service.js';
 import { createWork } from '../works/works.authoring.js';
@@ -40,30 +40,13 @@ export async function writingRoutes(app: FastifyInstance, { site }: { site: Site
   registerSecurityHeaders(app);
   await app.register(formbody);
   const db = site.db;
-  const policy = cookiePolicyFor(site.publicUrl);
   const send = (reply: FastifyReply, page: VNode, status = 200) => sendPage(reply, page, status, { private: true });
 
+  const WRITER = { action: 'review.create' as const, refusal: 'Your account reads, but does not write reviews. An admin can change that.' };
   /** The signed-in user who may write, or a redirect to the sign-in page (undefined: the reply is sent). */
-  async function signedIn(request: FastifyRequest, reply: FastifyReply): Promise<CurrentSession | undefined> {
-    const session = await currentSession(db.kysely, request, policy);
-    if (!session) {
-      void reply.header('cache-control', 'private, no-store').redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
-      return undefined;
-    }
-    if (!can(session.user, 'review.create')) throw new AppError('forbidden', 'Your account reads, but does not write reviews. An admin can change that.');
-    return session;
-  }
-
-  /**
-   * For a form sent to us: the session (checked against CSRF), undefined when signed out (the
-   * page then keeps what was typed); an account that does not write is refused.
-   */
-  async function formSession(request: FastifyRequest): Promise<CurrentSession | undefined> {
-    const session = await currentSession(db.kysely, request, policy);
-    checkCsrf(request, allowedOrigins(site.publicUrl, request), session);
-    if (session && !can(session.user, 'review.create')) throw new AppError('forbidden', 'Your account reads, but does not write reviews. An admin can change that.');
-    return session;
-  }
+  const signedIn = (request: FastifyRequest, reply: FastifyReply) => pageSession(db.kysely, request, reply, site.publicUrl, WRITER);
+  /** A form's session, checked against CSRF; undefined when signed out (the page then keeps what was typed). */
+  const formSession = (request: FastifyRequest) => formSessionOf(db.kysely, request, site.publicUrl, WRITER);
 
   const intentOf = (body: Body): Intent => (body.intent === 'preview' ? 'preview' : body.intent === 'publish' ? 'publish' : 'draft');
   const idOf = (request: FastifyRequest) => {
