@@ -38,7 +38,7 @@
  *   --connections LIST   API connection counts (default 10,50,100)
  *   --repeat N           runs per connection count; the median is reported (default 1)
  *   --rounds N           rounds of the bare comparison (default 3)
- *   --compare LIST       bare modes to compare with the app (default prepared,raw; also prepared-logger, kysely)
+ *   --compare LIST       bare modes to compare with the app (default prepared,raw; also prepared-logger, app-data)
  *   --info-duration S    seconds for the informational works runs (default 10)
  *
  * Results: a table on stdout and bench/results.json. The API runs report, besides autocannon's

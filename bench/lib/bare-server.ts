@@ -7,8 +7,8 @@
  *                    difference from the real route is the data access (and no logger)
  *   prepared-logger  the same with the app's logger settings (pino at LOG_LEVEL=warn, request
  *                    logging off): what the logger costs per request
- *   kysely           the app's own getReview (Kysely, statement cache, compiled query) on a bare
- *                    Fastify without logger: what the data layer costs next to `prepared`
+ *   app-data         the app's own publishedReviewAnswer (on SQLite the JSON written by the
+ *                    database) on a bare Fastify without logger: the data layer next to `prepared`
  *   raw              no schemas at all, the row sent as JSON: the floor of Fastify + SQLite here
  *
  *   DATABASE_URL=… PORT=… taskset -c 0 node --import tsx bench/lib/bare-server.ts prepared
@@ -18,7 +18,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { openDatabase } from '../../src/db/connection.js';
 import { ErrorBody, Review } from '../../src/api/api.schemas.js';
-import { getReview, presentReviewSummary } from '../../src/reviews/reviews.routes.js';
+import { presentReviewSummary, publishedReviewAnswer } from '../../src/reviews/reviews.routes.js';
 import type { ReviewView } from '../../src/reviews/reviews.repository.js';
 
 const mode = process.argv[2] ?? 'prepared';
@@ -44,13 +44,13 @@ if (mode === 'raw') {
     if (!row || row.status !== 'published') return reply.status(404).send({ error: { code: 'not_found', message: 'not found' } });
     return row;
   });
-} else if (mode === 'kysely') {
+} else if (mode === 'app-data') {
   app.withTypeProvider<TypeBoxTypeProvider>().get('/api/v1/reviews/:id', { schema }, async (req, reply) => {
-    try {
-      return await getReview(db, req.params.id);
-    } catch {
-      return reply.status(404).send({ error: { code: 'not_found', message: 'not found' } });
-    }
+    const answer = await publishedReviewAnswer(db, req.params.id);
+    if (!answer) return reply.status(404).send({ error: { code: 'not_found', message: 'not found' } });
+    if (typeof answer.body !== 'string') return answer.body;
+    reply.header('content-type', 'application/json; charset=utf-8');
+    return answer.body as never;
   });
 } else {
   app.withTypeProvider<TypeBoxTypeProvider>().get(

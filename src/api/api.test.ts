@@ -5,6 +5,8 @@ import { makeItem } from '../../test/factories.js';
 import type { Db } from '../db/connection.js';
 import { importParsedItem } from '../import/import.service.js';
 import { buildApp } from '../server/app.js';
+import { findReviewViewForRead } from '../reviews/reviews.repository.js';
+import { presentReviewSummary } from '../reviews/reviews.routes.js';
 
 let app: FastifyInstance | undefined;
 afterEach(async () => {
@@ -110,6 +112,34 @@ forEachDatabase((fresh) => {
     expect(page2.items).toHaveLength(1);
     expect(page2.next).toBeNull();
     expect(new Set([page1.items[0].author.name, page2.items[0].author.name])).toEqual(new Set(['Aiko Tanaka', 'Ben Critic']));
+  });
+
+  it('answers each review exactly as the presenter shows it, whatever its text and score', async () => {
+    const { db } = await fresh();
+    // Text JSON must escape (quotes, backslashes, control characters, line separators),
+    // text it must not (non-ASCII, emoji), and scores whole, halved, out of 100 and missing.
+    const texts = ['"quoted" \\ back\\slash', 'tab\tline\nreturn\r\u0001\u001f', '\u2028\u2029 separators', 'ÉMOJI 😀 ≠ 宮崎 駿', '</script><b>x</b>', '\\u0000 typed as text'];
+    const scores = [{ value: 4, max: 5 }, { value: 2.5, max: 5 }, { value: 86, max: 100 }, null, { value: 7, max: 10 }, { value: 0.5, max: 5 }];
+    const ids: number[] = [];
+    for (const [i, text] of texts.entries()) {
+      const saved = await importParsedItem(
+        db,
+        makeItem({ title: `${text} work`, year: 2000 + i }, { headline: text, summary: i % 2 ? text : null, body: `${text}\n\n||${text}||`, hasSpoilers: i % 2 === 0, score: scores[i] ?? null }),
+        { author: `${text} author`, now: () => `2024-03-0${i + 1}T10:00:00.000Z` },
+      );
+      ids.push(saved.review.id);
+    }
+    const server = await start(db);
+    for (const id of ids) {
+      const res = await server.inject(`/api/v1/reviews/${id}`);
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      const view = (await findReviewViewForRead(db, id))!;
+      const presented = { ...presentReviewSummary(view), body: view.body };
+      // The same keys in the same order with the same values.
+      expect(JSON.stringify(res.json())).toBe(JSON.stringify(presented));
+      expect(res.json().body).toBe(view.body);
+    }
   });
 
   it('searches works by folded title and person, and reviews by text without their spoilers', async () => {

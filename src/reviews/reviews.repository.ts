@@ -3,7 +3,8 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, NewReview, ReviewRow } from '../db/schema.js';
-import { prepared } from '../db/prepared.js';
+import type { Database as SqliteHandle } from 'better-sqlite3';
+import { prepared, sqliteRun, type SqliteRun } from '../db/prepared.js';
 import { compiled, compiledRows, inChunks, type WriteContext } from '../db/compiled.js';
 import type { Db, DialectName } from '../db/connection.js';
 import { RENDERER, type ReviewRender } from './reviews.render.js';
@@ -64,6 +65,62 @@ export async function findReviewView(db: Executor, id: number): Promise<ReviewVi
 /** `findReviewView` for the read API: outside any transaction, so always the compiled statement. */
 export async function findReviewViewForRead(db: Db, id: number): Promise<ReviewView | undefined> {
   return (await reviewViewById(db.kysely, id))[0];
+}
+
+/** A score or rating as JSON writes the number: 4, not SQLite's 4.0 for a real. */
+const jsonNumber = (column: string) => `iif(${column} = cast(${column} as integer), cast(${column} as integer), ${column})`;
+
+/**
+ * One published review as the API answers it (`presentReviewSummary` with the body), written by
+ * SQLite's `json_object` rather than built as objects and serialised in JavaScript: escaping a
+ * long body in C, with no row, no presented object and no `JSON.stringify`, is the largest
+ * share of the API's busiest route after the HTTP itself. The key order and values are those of
+ * the presenter; a test compares the two on every review of a catalog of hostile strings.
+ */
+const PUBLISHED_REVIEW_JSON = `
+  select r.updated_at, w.slug, w.title, a.slug, a.name, json_object(
+    'id', r.id,
+    'url', ? || r.id,
+    'work', w.slug,
+    'workTitle', w.title,
+    'author', json_object('name', a.name, 'slug', a.slug, 'url', ? || a.slug),
+    'headline', r.headline,
+    'summary', r.summary,
+    'score', case when r.score_value is not null and r.score_max is not null
+      then json_object('value', ${jsonNumber('r.score_value')}, 'max', ${jsonNumber('r.score_max')}) end,
+    'scoreText', r.score_text,
+    'rating', r.rating,
+    'hasSpoilers', json(iif(r.has_spoilers = 1, 'true', 'false')),
+    'publishedAt', r.published_at,
+    'updatedAt', r.updated_at,
+    'body', r.body
+  )
+  from reviews r
+  join works w on w.id = r.work_id
+  join authors a on a.id = r.author_id
+  where r.id = ? and r.status = 'published'`;
+
+const publishedReviewJsonRuns = new WeakMap<SqliteHandle, SqliteRun>();
+
+/** What the API's answer for one review is made of: its JSON text and the facts its ETag hashes. */
+export interface ReviewJsonText {
+  updatedAt: string;
+  workSlug: string;
+  workTitle: string;
+  authorSlug: string;
+  authorName: string;
+  json: string;
+}
+
+/**
+ * `PUBLISHED_REVIEW_JSON` on SQLite, synchronously (undefined for a review that is missing or not
+ * published). `paths` are the public paths the URLs start with (shared/urls.ts).
+ */
+export function findPublishedReviewJson(sqlite: SqliteHandle, id: number, paths: { review: string; author: string }): ReviewJsonText | undefined {
+  const { statement } = sqliteRun(publishedReviewJsonRuns, sqlite, PUBLISHED_REVIEW_JSON);
+  const row = statement.get(paths.review, paths.author, id) as [string, string, string, string, string, string] | undefined;
+  if (!row) return undefined;
+  return { updatedAt: row[0], workSlug: row[1], workTitle: row[2], authorSlug: row[3], authorName: row[4], json: row[5] };
 }
 
 /** A review with its stored rendering, when one of the current renderer exists. */

@@ -30,13 +30,33 @@ export function presentReviewSummary(r: reviews.ReviewView): ReviewSummaryJson {
   };
 }
 
-export async function getReview(db: Db, id: number): Promise<ReviewJson> {
+/** One published review as the API answers it, with the facts of its ETag (see api.routes.ts). */
+export interface ReviewAnswer {
+  /** The answer: JSON text made by the database, or the object to serialise. */
+  body: string | ReviewJson;
+  /** Everything the answer shows besides the review's own fields (whose edits move updatedAt). */
+  facts: (string | number)[];
+}
+
+const REVIEW_PATH = urls.review(0).slice(0, -1);
+const AUTHOR_PATH = urls.author('');
+
+/**
+ * A published review for `GET /api/v1/reviews/ID`, or undefined when there is none. On SQLite the
+ * JSON is written by the database itself (`findPublishedReviewJson`); on PostgreSQL it is
+ * the presented review with its body.
+ */
+export async function publishedReviewAnswer(db: Db, id: number): Promise<ReviewAnswer | undefined> {
+  if (db.sqlite) {
+    const found = reviews.findPublishedReviewJson(db.sqlite, id, { review: REVIEW_PATH, author: AUTHOR_PATH });
+    if (!found) return undefined;
+    return { body: found.json, facts: ['review-v2', id, found.updatedAt, found.workSlug, found.workTitle, found.authorSlug, found.authorName] };
+  }
   const review = await reviews.findReviewViewForRead(db, id);
-  if (!review || review.status !== 'published') throw notFound(`The review ${id}`);
-  // The summary with the body added in place (no second object copied from it).
+  if (!review || review.status !== 'published') return undefined;
   const json = presentReviewSummary(review) as ReviewJson;
   json.body = review.body;
-  return json;
+  return { body: json, facts: ['review-v2', id, review.updatedAt, review.workSlug, review.workTitle, review.authorSlug, review.authorName] };
 }
 
 export async function listReviews(db: Db, query: { q?: string; work?: string; author?: string; limit?: number; cursor?: string }) {
