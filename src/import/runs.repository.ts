@@ -3,7 +3,7 @@
  * read, counts), written in the same transaction as each batch of its entries, so whatever
  * reads it (the CLI, another server instance) sees the progress of what is durable.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, ImportItemsTable, ImportStatus } from '../db/schema.js';
 import type { Insertable, Selectable } from 'kysely';
 
@@ -22,6 +22,24 @@ export interface RunCounts {
   skipped: number;
   failed: number;
   uncertain: number;
+}
+
+/** The tables an import grows, whose statistics its lookups are planned from (PostgreSQL). */
+const GROWN_BY_IMPORTS = ['works', 'work_titles', 'work_external_ids', 'reviews', 'list_entries', 'authors', 'import_items'];
+
+/** PostgreSQL's estimate of the rows in `works` (from its statistics; nothing is counted). */
+export async function estimatedWorks(db: Executor): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select greatest(reltuples, 0)::float8 as n from pg_class where oid = 'works'::regclass`.execute(db);
+  return rows[0]?.n ?? 0;
+}
+
+/**
+ * Refreshes PostgreSQL's statistics of the tables an import grows. Autovacuum does it about
+ * once a minute; until then a table that grew from nearly empty is planned as if it were still
+ * small, and an import's batch lookups (`title_key in (…)`) become scans of the whole table.
+ */
+export async function analyzeImportedTables(db: Executor): Promise<void> {
+  await sql`analyze ${sql.join(GROWN_BY_IMPORTS.map((t) => sql.table(t)))}`.execute(db);
 }
 
 export async function insertImportRun(

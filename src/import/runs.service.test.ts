@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { forEachDatabase } from '../../test/databases.js';
 import { makeItem } from '../../test/factories.js';
@@ -67,6 +68,23 @@ forEachDatabase((fresh) => {
     expect(await count(db, 'reviews')).toBe(1);
     const run = await findImportRun(db.kysely, again.id);
     expect(run).toMatchObject({ status: 'done', author: 'Aiko Tanaka', entries: 4, unchanged: 2 });
+  });
+
+  it('a long first import keeps every new work\'s score summary right and, on PostgreSQL, its statistics fresh', async () => {
+    const { db } = await fresh();
+    // 450 new works with scores 1–9 out of 10: written at once, batch by batch.
+    const entries: SourceEntry[] = Array.from({ length: 450 }, (_, i) => ({ ref: `anime ${i + 1}`, item: listItem(`Long List Show ${i + 1}`, String(i + 1), (i % 9) + 1) }));
+    const run = await runImport(db, from(entries), { ...options, batchSize: 100 });
+    expect(run).toMatchObject({ status: 'done', counts: { entries: 450, created: 450, failed: 0 } });
+    const works = await db.kysely.selectFrom('works').select(['title', 'reviewCount', 'ratingCount', 'ratingSum', 'ratingHistogram']).orderBy('id').execute();
+    expect(works).toHaveLength(450);
+    expect(works[0]).toEqual({ title: 'Long List Show 1', reviewCount: 1, ratingCount: 1, ratingSum: 10, ratingHistogram: '[1,0,0,0,0,0,0,0,0,0]' });
+    expect(works[448]).toEqual({ title: 'Long List Show 449', reviewCount: 1, ratingCount: 1, ratingSum: 80, ratingHistogram: '[0,0,0,0,0,0,0,1,0,0]' });
+    if (db.dialect === 'postgres') {
+      // Planned from statistics taken while the run grew the tables, not from those of empty ones.
+      const { rows } = await sql<{ n: number }>`select analyze_count as n from pg_stat_user_tables where relname = 'work_titles'`.execute(db.kysely);
+      expect(Number(rows[0]?.n)).toBeGreaterThanOrEqual(2);
+    }
   });
 
   it('flags a match made without a year to compare, and never joins a work that holds another id from the same site', async () => {

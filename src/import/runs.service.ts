@@ -21,6 +21,7 @@ import { deleteUnusedNamesSince } from '../works/names.repository.js';
 import { importSourceItems, type SourceItemResult } from './import.service.js';
 import type { SourceEntry, SourceItem } from './import.types.js';
 import * as runs from './runs.repository.js';
+import { HeapGovernor } from './memory.js';
 
 export interface RunOptions {
   format: string;
@@ -138,8 +139,11 @@ export async function runImport(db: Db, entries: AsyncIterable<SourceEntry>, opt
   const id = await startRun(db, options, now());
   options.onStarted?.(id);
   const memo = new WriteMemo();
+  const heap = new HeapGovernor();
   const total = zero();
   let position = 0;
+  // PostgreSQL: the statistics are refreshed each time the run has doubled the works it started with.
+  let analyzedAt = db.dialect === 'postgres' ? Math.max(await runs.estimatedWorks(db.kysely), 100) : Infinity;
 
   const writeBatch = async (batch: SourceEntry[]) => {
     const items = batch.flatMap((e) => ('item' in e ? [e.item] : []));
@@ -164,6 +168,11 @@ export async function runImport(db: Db, entries: AsyncIterable<SourceEntry>, opt
       position = first;
       throw error;
     }
+    if (total.created >= analyzedAt) {
+      await runs.analyzeImportedTables(db.kysely);
+      analyzedAt = 2 * total.created;
+    }
+    heap.afterBatch();
     options.onProgress?.({ entries: total.entries, bytesRead: options.bytesRead?.() ?? 0, bytesTotal: options.bytesTotal ?? null });
   };
 

@@ -112,20 +112,11 @@ export async function insertWorkLinks(
  * works or states. Buckets are half stars: rating 0–10 → 0.5★, 11–20 → 1★ … 91–100 → 5★.
  */
 export async function refreshWorkAggregates(db: Executor, workIds: number[]): Promise<void> {
-  const bucket = (k: number) =>
-    sql<string>`cast(coalesce(sum(case when r.rating ${k === 0 ? sql`<= 10` : sql`> ${sql.lit(k * 10)} and r.rating <= ${sql.lit(k * 10 + 10)}`} then 1 else 0 end), 0) as text)`;
-  const histogram = sql.join(
-    Array.from({ length: 10 }, (_, k) => bucket(k)),
-    sql` || ',' || `,
-  );
   for (let i = 0; i < workIds.length; i += 500) {
     const chunk = workIds.slice(i, i + 500);
-    const published = sql`from reviews r where r.work_id = works.id and r.status = 'published'`;
-    await sql`update works set
-        review_count = (select count(*) ${published}),
-        rating_count = (select count(r.rating) ${published}),
-        rating_sum = (select coalesce(sum(r.rating), 0) ${published}),
-        rating_histogram = (select '[' || ${histogram} || ']' ${published})
+    // One pass over each work's reviews (a correlated subquery per column made four).
+    await sql`update works set (review_count, rating_count, rating_sum, rating_histogram) = (
+        ${aggregatesSelect} from reviews r where r.work_id = works.id and r.status = 'published')
       where id in (${sql.join(chunk)})`.execute(db);
   }
 }
@@ -441,23 +432,21 @@ export async function insertNamedIn(w: WriteContext, table: NamedEntity, v: { sl
   return (await namedInsert[table].first(w, v.slug, v.name, v.nameKey, v.createdAt))!.id;
 }
 
-// The columns `refreshWorkAggregates` writes, from one pass over the work's published reviews
-// instead of four: the same counts, sum and half-star histogram (keep the two in step).
-const aggregatesOfWork = compiled<never, [workId: number, workId: number]>((db) => {
-  const bucket = (k: number) =>
-    sql<string>`cast(coalesce(sum(case when r.rating ${k === 0 ? sql`<= 10` : sql`> ${sql.lit(k * 10)} and r.rating <= ${sql.lit(k * 10 + 10)}`} then 1 else 0 end), 0) as text)`;
-  const histogram = sql.join(
-    Array.from({ length: 10 }, (_, k) => bucket(k)),
-    sql` || ',' || `,
-  );
-  return {
-    compile: () =>
-      sql`update works set (review_count, rating_count, rating_sum, rating_histogram) = (
-          select count(*), count(r.rating), coalesce(sum(r.rating), 0), '[' || ${histogram} || ']'
-          from reviews r where r.work_id = ${0} and r.status = 'published')
-        where id = ${0}`.compile(db) as never,
-  };
-});
+// What `refreshWorkAggregates` writes: the count, rating count, sum and half-star histogram
+// of a work's published reviews (`r`), in one pass over them.
+const histogramBucket = (k: number) =>
+  sql<string>`cast(coalesce(sum(case when r.rating ${k === 0 ? sql`<= 10` : sql`> ${sql.lit(k * 10)} and r.rating <= ${sql.lit(k * 10 + 10)}`} then 1 else 0 end), 0) as text)`;
+const aggregatesSelect = sql`select count(*), count(r.rating), coalesce(sum(r.rating), 0), '[' || ${sql.join(
+  Array.from({ length: 10 }, (_, k) => histogramBucket(k)),
+  sql` || ',' || `,
+)} || ']'`;
+
+const aggregatesOfWork = compiled<never, [workId: number, workId: number]>((db) => ({
+  compile: () =>
+    sql`update works set (review_count, rating_count, rating_sum, rating_histogram) = (
+        ${aggregatesSelect} from reviews r where r.work_id = ${0} and r.status = 'published')
+      where id = ${0}`.compile(db) as never,
+}));
 
 /** `refreshWorkAggregates` for one work, as a compiled statement. */
 export async function refreshWorkAggregatesIn(w: WriteContext, workId: number): Promise<void> {
