@@ -6,6 +6,7 @@ import * as listsAndImports from './migrations/2026-11-29T1200-lists-and-imports
 import * as accounts from './migrations/2026-11-29T1800-accounts.js';
 import * as uploads from './migrations/2026-11-29T2000-uploads.js';
 import * as merges from './migrations/2026-11-30T0900-merges.js';
+import * as nameAliases from './migrations/2026-11-30T1200-name-aliases.js';
 
 /** Every migration, by name. Names are timestamps, so order is the order of the list; only ever append. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-29T1800-accounts': accounts,
   '2026-11-29T2000-uploads': uploads,
   '2026-11-30T0900-merges': merges,
+  '2026-11-30T1200-name-aliases': nameAliases,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -234,6 +234,8 @@ export interface NameRedirectsTable {
   oldSlug: string;
   /** The survivor's id in the `entity` table. */
   nameId: number;
+  /** The merged-away record's folded name: the old spelling finds the survivor (null for older merges). */
+  nameKey: string | null;
   createdAt: string;
 }
 

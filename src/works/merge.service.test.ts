@@ -10,6 +10,7 @@ import { queryTerms, searchIndexFor } from '../search/search.js';
 import { findNamedBySlug, findNameRedirect } from './names.repository.js';
 import { findWorkBySlug, findWorkRedirect, loadWorkDetails } from './works.repository.js';
 import { mergeNames, mergeWorks, previewWorkMerge } from './merge.service.js';
+import { createName, createWork } from './works.authoring.js';
 
 let k = 0;
 const user = (db: Db, role: Role, name = `Member ${++k}`) =>
@@ -227,6 +228,33 @@ forEachDatabase((fresh) => {
       await mergeNames(db, editor, 'people', 'hisaki-kato', 'h-kato');
       expect(await findNameRedirect(db.kysely, 'people', 'kato-hisaki')).toBe('h-kato');
       expect((await db.kysely.selectFrom('auditEvents').select('action').where('action', '=', 'name_merged').execute()).length).toBe(3);
+    });
+
+    it('sends the merged-away spelling to the survivor from then on: imports, new works and new names', async () => {
+      const { db } = await fresh();
+      const editor = await user(db, 'editor');
+      await importParsedItem(db, makeItem({ title: 'First Show', credits: [{ role: 'director', name: 'Kato Hisaki' }], studios: ['Studio Pierrot'] }), { author: 'A', now: () => NOW });
+      await importParsedItem(db, makeItem({ title: 'Second Show', credits: [{ role: 'music', name: 'Hisaki Kato' }], studios: ['Pierrot'] }), { author: 'A', now: () => NOW });
+      await mergeNames(db, editor, 'people', 'kato-hisaki', 'hisaki-kato', NOW);
+      await mergeNames(db, editor, 'studios', 'studio-pierrot', 'pierrot', NOW);
+      const people = async () => (await db.kysely.selectFrom('people').select('slug').orderBy('slug').execute()).map((p) => p.slug);
+      const studios = async () => (await db.kysely.selectFrom('studios').select('slug').orderBy('slug').execute()).map((p) => p.slug);
+      expect(await people()).toEqual(['hisaki-kato']);
+
+      // A later import that writes the old spellings (folded: case and spacing aside).
+      const later = await importParsedItem(db, makeItem({ title: 'Third Show', credits: [{ role: 'director', name: 'KATO  hisaki' }], studios: ['studio pierrot'] }), { author: 'A', now: () => NOW });
+      const third = (await loadWorkDetails(db.kysely, [(await findWorkBySlug(db.kysely, later.work.slug))!.id]))[0]!;
+      expect(third.credits.map((c) => `${c.role} ${c.slug}`)).toEqual(['director hisaki-kato']);
+      expect(third.studios.map((x) => x.slug)).toEqual(['pierrot']);
+      expect(await people()).toEqual(['hisaki-kato']);
+      expect(await studios()).toEqual(['pierrot']);
+
+      // A work added by hand, and the name on its own: the survivor again, or a conflict naming it.
+      const slug = await createWork(db, editor, { title: 'Fourth Show', kind: 'film', year: 2020, credits: [{ role: 'writer', name: 'Kato Hisaki' }] }, NOW);
+      const fourth = (await loadWorkDetails(db.kysely, [(await findWorkBySlug(db.kysely, slug))!.id]))[0]!;
+      expect(fourth.credits.map((c) => `${c.role} ${c.slug}`)).toEqual(['writer hisaki-kato']);
+      await expect(createName(db, editor, 'people', 'Kato Hisaki')).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('hisaki-kato') });
+      expect(await people()).toEqual(['hisaki-kato']);
     });
 
     it('refuses an author', async () => {

@@ -262,7 +262,7 @@ export async function mergeNames(db: Db, user: UserRow, table: CatalogName, from
     const { from, into } = await namePair(trx, table, fromSlug, intoSlug);
     const touched = await names.moveNameLinks(trx, table, from.id, into.id);
     await names.deleteNamed(trx, table, from.id);
-    await names.recordNameRedirect(trx, table, from.slug, from.id, into.id, now);
+    await names.recordNameRedirect(trx, table, from, into.id, now);
     if (table !== 'platforms') for (const workId of touched) await reindexWork(trx, search, workId);
     await recordAudit(trx, {
       action: 'name_merged',

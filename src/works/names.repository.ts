@@ -14,8 +14,18 @@ export interface Named {
   name: string;
 }
 
+/** Names that can be merged: a merged-away one's folded name leads to its survivor. */
+export const MERGEABLE = new Set<NamedEntity>(['people', 'studios', 'platforms']);
+
+/**
+ * The record whose folded name is `key`, or, for people, studios and platforms, the survivor of
+ * a merged-away record of that name (so the old spelling does not make the duplicate again).
+ */
 export async function findNamedByKey(db: Executor, table: NamedEntity, key: string): Promise<Named | undefined> {
-  return db.selectFrom(table).select(['id', 'slug', 'name']).where('nameKey', '=', key).executeTakeFirst();
+  const own = await db.selectFrom(table).select(['id', 'slug', 'name']).where('nameKey', '=', key).executeTakeFirst();
+  if (own || !MERGEABLE.has(table)) return own;
+  const survivors = db.selectFrom('nameRedirects').select('nameId').where('entity', '=', table as 'people').where('nameKey', '=', key);
+  return db.selectFrom(table).select(['id', 'slug', 'name']).where('id', 'in', survivors).executeTakeFirst();
 }
 
 export async function findNamedById(db: Executor, table: NamedEntity, id: number): Promise<Named | undefined> {
@@ -135,12 +145,20 @@ export async function moveNameLinks(db: Executor, table: 'people' | 'studios' | 
  * Records that the old slug of a merged-away name leads to `toId`, and points every older slug
  * that led to the merged-away one (`fromId`) there too, so that no chain forms.
  */
-export async function recordNameRedirect(db: Executor, entity: 'people' | 'studios' | 'platforms', oldSlug: string, fromId: number, toId: number, now: string): Promise<void> {
-  await db.updateTable('nameRedirects').set({ nameId: toId }).where('entity', '=', entity).where('nameId', '=', fromId).execute();
+export async function recordNameRedirect(
+  db: Executor,
+  entity: 'people' | 'studios' | 'platforms',
+  from: { slug: string; name: string; id: number },
+  toId: number,
+  now: string,
+): Promise<void> {
+  const name = cleanName(from.name);
+  const key = nameKey(name) || name.toLowerCase();
+  await db.updateTable('nameRedirects').set({ nameId: toId }).where('entity', '=', entity).where('nameId', '=', from.id).execute();
   await db
     .insertInto('nameRedirects')
-    .values({ entity, oldSlug, nameId: toId, createdAt: now })
-    .onConflict((oc) => oc.columns(['entity', 'oldSlug']).doUpdateSet({ nameId: toId, createdAt: now }))
+    .values({ entity, oldSlug: from.slug, nameId: toId, nameKey: key, createdAt: now })
+    .onConflict((oc) => oc.columns(['entity', 'oldSlug']).doUpdateSet({ nameId: toId, nameKey: key, createdAt: now }))
     .execute();
 }
 

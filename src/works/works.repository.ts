@@ -5,6 +5,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, WorkRow } from '../db/schema.js';
 import { prepared } from '../db/prepared.js';
+import { MERGEABLE } from './names.repository.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -419,9 +420,24 @@ const namedInsert = perNamedTable((table) =>
   ),
 );
 
-/** The person, studio, platform, tag or author whose folded name is `key`. */
-export function findNamedByKeyIn(w: WriteContext, table: NamedEntity, key: string): Promise<{ id: number; slug: string; name: string } | undefined> {
-  return namedByKey[table].first(w, key);
+// The survivor of a merged-away person, studio or platform of that folded name (names.repository.ts).
+const survivorByKey = perNamedTable((table) =>
+  compiled<{ id: number; slug: string; name: string }, [key: string]>((db) =>
+    db
+      .selectFrom(table)
+      .select(['id', 'slug', 'name'])
+      .where('id', 'in', db.selectFrom('nameRedirects').select('nameId').where('entity', '=', sql.lit(table as 'people')).where('nameKey', '=', '')),
+  ),
+);
+
+/**
+ * The person, studio, platform, tag or author whose folded name is `key`; for a person, studio
+ * or platform, else the survivor of a merged-away one of that name (see `findNamedByKey`).
+ */
+export async function findNamedByKeyIn(w: WriteContext, table: NamedEntity, key: string): Promise<{ id: number; slug: string; name: string } | undefined> {
+  const own = await namedByKey[table].first(w, key);
+  if (own || !MERGEABLE.has(table)) return own;
+  return survivorByKey[table].first(w, key);
 }
 
 export async function isNamedSlugTakenIn(w: WriteContext, table: NamedEntity, slug: string): Promise<boolean> {
