@@ -23,11 +23,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/db/connection.js';
 import { exportJson } from '../src/interchange/interchange.export.js';
+import { FORMAT_VERSION } from '../src/interchange/interchange.schema.js';
 import { importJson, type RestoreReport } from '../src/interchange/interchange.import.js';
 import { Catalog, defaultOptions, type SynthOptions } from './lib/synth.js';
 
 /** Bump when the generator's output changes, so stale documents are not reused. */
-export const GENERATOR_VERSION = 5;
+export const GENERATOR_VERSION = 6;
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const DATA_DIR = join(BENCH_DIR, 'data');
@@ -92,7 +93,7 @@ export async function writeDocument(options: SynthOptions, path: string, log: (l
   };
 
   const catalog = new Catalog(options);
-  await write(`{\n  "format": "kansou",\n  "version": 2,\n`);
+  await write(`{\n  "format": "kansou",\n  "version": ${FORMAT_VERSION},\n`);
   await section('authors', catalog.authors);
   await section('people', catalog.people);
   await section('studios', catalog.studios);

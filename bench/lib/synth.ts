@@ -6,7 +6,7 @@
  * Works and reviews each draw from their own PRNG stream, seeded from the main seed and the
  * record id, so record N is the same whatever was generated before it.
  */
-import type { AuthorRecord, NamedRecord, ReviewRecord, WorkRecord } from '../../src/interchange/interchange.schema.js';
+import type { AuthorRecord, MergeableRecord, NamedRecord, ReviewRecord, WorkRecord } from '../../src/interchange/interchange.schema.js';
 import type { WorkKind } from '../../src/import/import.types.js';
 import { nameKey } from '../../src/shared/text.js';
 import { Rng } from './prng.js';
@@ -62,9 +62,9 @@ export interface WorkExtras {
 
 export class Catalog {
   readonly authors: AuthorRecord[] = [];
-  readonly people: NamedRecord[] = [];
-  readonly studios: NamedRecord[] = [];
-  readonly platforms: NamedRecord[] = [];
+  readonly people: MergeableRecord[] = [];
+  readonly studios: MergeableRecord[] = [];
+  readonly platforms: MergeableRecord[] = [];
   readonly tags: NamedRecord[] = [];
   /** Slugs of works 1…n, filled as `work(id)` is called in id order. */
   readonly workSlugs: string[] = [];
@@ -142,7 +142,7 @@ export class Catalog {
         name = this.uniqueName(rng, keys, () => this.personName(rng));
         reading = name;
       }
-      this.people.push({ id, slug: slugs.take([reading], 'person'), name, createdAt: iso(NAMED_EPOCH + id * 60_000) });
+      this.people.push({ id, slug: slugs.take([reading], 'person'), name, createdAt: iso(NAMED_EPOCH + id * 60_000), mergedFrom: [] });
     }
   }
 
@@ -163,7 +163,7 @@ export class Catalog {
     }
   }
 
-  private buildFromCombos(rng: Rng, into: NamedRecord[], count: number, names: string[], fallback: string) {
+  private buildFromCombos(rng: Rng, into: (NamedRecord | MergeableRecord)[], count: number, names: string[], fallback: string) {
     const keys = new Set<string>();
     const slugs = new SlugSet();
     const order = rng.permutation(names.length);
@@ -180,7 +180,9 @@ export class Catalog {
         name = round === 1 ? base : `${base} ${round}`;
       } while (keys.has(nameKey(name)));
       keys.add(nameKey(name));
-      into.push({ id, slug: slugs.take([name], fallback), name, createdAt: iso(NAMED_EPOCH + id * 60_000) });
+      const record = { id, slug: slugs.take([name], fallback), name, createdAt: iso(NAMED_EPOCH + id * 60_000) };
+      // Tags cannot be merged; studios and platforms carry what was merged into them (nothing here).
+      into.push(fallback === 'tag' ? record : { ...record, mergedFrom: [] });
     }
   }
 
@@ -381,6 +383,7 @@ export class Catalog {
       tags: [...tags.keys()],
       createdAt: iso(createdAt),
       updatedAt: iso(updatedAt),
+      mergedFrom: [],
     };
     return {
       record,
@@ -415,8 +418,9 @@ export class Catalog {
       scoreText,
       rating,
       hasSpoilers,
-      sources: [],
       publishedAt: draft ? null : iso(createdAt + rng.int(0, 48) * 3_600_000),
+      // In the exporter's key order, so that --verify can compare bytes.
+      sources: [],
       createdAt: iso(createdAt),
       updatedAt: iso(updatedAt),
     };

@@ -234,7 +234,8 @@ export interface NameRedirectsTable {
   oldSlug: string;
   /** The survivor's id in the `entity` table. */
   nameId: number;
-  /** The merged-away record's folded name: the old spelling finds the survivor (null for older merges). */
+  /** The merged-away record's name, and its folded form: the old spelling finds the survivor (null for older merges). */
+  oldName: string | null;
   nameKey: string | null;
   createdAt: string;
 }

@@ -9,8 +9,8 @@ import type { Writable } from 'node:stream';
 import type { Db } from '../db/connection.js';
 import type { NamedEntity } from '../db/schema.js';
 import { listWorkIds, loadWorkDetails } from '../works/works.repository.js';
-import { FORMAT_NAME, FORMAT_VERSION, type ListEntryRecord, type ReviewRecord, type SectionName, type WorkRecord } from './interchange.schema.js';
-import { findReviewSources, pageListEntries, pageNamed, pageReviews } from './interchange.repository.js';
+import { FORMAT_NAME, FORMAT_VERSION, type ListEntryRecord, type MergeableRecord, type ReviewRecord, type SectionName, type WorkRecord } from './interchange.schema.js';
+import { findMergedNames, findMergedWorks, findReviewSources, pageListEntries, pageNamed, pageReviews } from './interchange.repository.js';
 
 const PAGE = 500;
 
@@ -40,10 +40,19 @@ export async function exportJson(db: Db, out: Writable): Promise<ExportCounts> {
 
   await write(`{\n  "format": ${JSON.stringify(FORMAT_NAME)},\n  "version": ${FORMAT_VERSION},\n`);
   for (const table of ['authors', 'people', 'studios', 'platforms', 'tags'] as const satisfies NamedEntity[]) {
-    await section(table, (afterId) => pageNamed(db.kysely, table, afterId, PAGE));
+    if (table === 'people' || table === 'studios' || table === 'platforms') {
+      await section(table, async (afterId): Promise<MergeableRecord[]> => {
+        const rows = await pageNamed(db.kysely, table, afterId, PAGE);
+        const merged = await findMergedNames(db.kysely, table, rows.map((r) => r.id));
+        return rows.map((r) => ({ id: r.id, slug: r.slug, name: r.name, createdAt: r.createdAt, mergedFrom: merged.get(r.id) ?? [] }));
+      });
+    } else {
+      await section(table, (afterId) => pageNamed(db.kysely, table, afterId, PAGE));
+    }
   }
   await section('works', async (afterId): Promise<WorkRecord[]> => {
     const ids = await listWorkIds(db.kysely, afterId, PAGE);
+    const merged = await findMergedWorks(db.kysely, ids);
     return (await loadWorkDetails(db.kysely, ids)).map((w) => ({
       id: w.id,
       slug: w.slug,
@@ -60,6 +69,7 @@ export async function exportJson(db: Db, out: Writable): Promise<ExportCounts> {
       tags: w.tags.map((t) => t.slug),
       createdAt: w.createdAt,
       updatedAt: w.updatedAt,
+      mergedFrom: merged.get(w.id) ?? [],
     }));
   });
   await section('reviews', async (afterId): Promise<ReviewRecord[]> => {

@@ -8,8 +8,9 @@
  * If a batch fails, its records are retried one per transaction, so every record lands whole
  * or not at all and a bad record is reported without losing its neighbours.
  *
- * Version 1 documents are read too. They carry no episode counts, old review addresses or list
- * entries: restoring one leaves those as the database has them.
+ * Version 1 and 2 documents are read too. Version 1 carries no episode counts, old review
+ * addresses or list entries, and neither carries what was merged into a record (`mergedFrom`):
+ * restoring one leaves those as the database has them.
  */
 import type { Transaction } from 'kysely';
 import { Compile, type Validator } from 'typebox/compile';
@@ -31,6 +32,7 @@ import {
   type AuthorRecord,
   type FormatVersion,
   type ListEntryRecord,
+  type MergeableRecord,
   type NamedRecord,
   type ReviewRecord,
   type ReviewRecordV1,
@@ -38,6 +40,7 @@ import {
   type SectionName,
   type WorkRecord,
   type WorkRecordV1,
+  type WorkRecordV2,
 } from './interchange.schema.js';
 import { readRecords } from './record-stream.js';
 
@@ -65,7 +68,7 @@ export interface RestoreReport {
 type Outcome = 'created' | 'updated' | 'unchanged';
 type Pending<T> = { index: number; record: T };
 /** A work or review as either version writes it; a field a version lacks is left as it is. */
-type AnyWork = WorkRecord | WorkRecordV1;
+type AnyWork = WorkRecord | WorkRecordV2 | WorkRecordV1;
 type AnyReview = ReviewRecord | ReviewRecordV1;
 
 const validators = Object.fromEntries(
@@ -196,6 +199,7 @@ class Restorer {
         const same = row.name === record.name && (bio === undefined || (row as { bio?: string | null }).bio === bio);
         if (!same) await trx.updateTable(table).set({ name: record.name, nameKey: key, ...(bio !== undefined ? { bio } : {}) }).where('id', '=', existingId).execute();
         this.ids[table].set(record.slug, existingId);
+        await this.restoreMergedNames(trx, table, existingId, record);
         outcomes.push(same ? 'unchanged' : 'updated');
         continue;
       }
@@ -206,9 +210,17 @@ class Restorer {
           : await trx.insertInto(table).values(values).returning('id').executeTakeFirstOrThrow();
       taken.add(id);
       this.ids[table].set(record.slug, id);
+      await this.restoreMergedNames(trx, table, id, record);
       outcomes.push('created');
     }
     return outcomes;
+  }
+
+  /** The old slugs and names of what was merged into a person, studio or platform (version 3). */
+  private async restoreMergedNames(trx: Transaction<Database>, table: NamedEntity, id: number, record: NamedRecord | MergeableRecord) {
+    if (!('mergedFrom' in record) || (table !== 'people' && table !== 'studios' && table !== 'platforms')) return;
+    const merged = record.mergedFrom.map((m) => ({ ...m, nameKey: m.name === null ? null : nameKey(m.name) || m.name.toLowerCase() }));
+    await repo.restoreMergedNames(trx, table, id, merged);
   }
 
   private async resolve(trx: Transaction<Database>, table: NamedEntity | 'works', slugs: string[]): Promise<void> {
@@ -247,6 +259,7 @@ class Restorer {
         const [current] = await works.loadWorkDetails(trx, [workId]);
         if (current && sameWork(current, w)) {
           this.ids.works.set(w.slug, workId);
+          if ('mergedFrom' in w) await repo.restoreMergedWorks(trx, workId, w.mergedFrom);
           outcomes.push('unchanged');
           continue;
         }
@@ -276,6 +289,7 @@ class Restorer {
         outcomes.push('created');
       }
       this.ids.works.set(w.slug, workId);
+      if ('mergedFrom' in w) await repo.restoreMergedWorks(trx, workId, w.mergedFrom);
       const titles = [{ title: w.title, type: 'main' }, ...w.altTitles].map((t, position) => ({
         title: t.title,
         type: t.type,

@@ -73,6 +73,62 @@ export async function replaceReviewSources(db: Executor, reviews: { reviewId: nu
   }
 }
 
+/** What was merged into each of these works (`work_redirects`), in slug order (sorted here, as sources are). */
+export async function findMergedWorks(db: Executor, workIds: number[]): Promise<Map<number, { slug: string; mergedAt: string }[]>> {
+  const found = new Map<number, { slug: string; mergedAt: string }[]>();
+  for (let i = 0; i < workIds.length; i += 500) {
+    const rows = await db.selectFrom('workRedirects').select(['workId', 'oldSlug', 'createdAt']).where('workId', 'in', workIds.slice(i, i + 500)).execute();
+    for (const r of rows) found.set(r.workId, [...(found.get(r.workId) ?? []), { slug: r.oldSlug, mergedAt: r.createdAt }]);
+  }
+  for (const list of found.values()) list.sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
+  return found;
+}
+
+export type MergeableEntity = 'people' | 'studios' | 'platforms';
+
+/** What was merged into each of these people (studios, platforms), in slug order. */
+export async function findMergedNames(db: Executor, entity: MergeableEntity, ids: number[]): Promise<Map<number, { slug: string; name: string | null; mergedAt: string }[]>> {
+  const found = new Map<number, { slug: string; name: string | null; mergedAt: string }[]>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom('nameRedirects')
+      .select(['nameId', 'oldSlug', 'oldName', 'createdAt'])
+      .where('entity', '=', entity)
+      .where('nameId', 'in', ids.slice(i, i + 500))
+      .execute();
+    for (const r of rows) found.set(r.nameId, [...(found.get(r.nameId) ?? []), { slug: r.oldSlug, name: r.oldName, mergedAt: r.createdAt }]);
+  }
+  for (const list of found.values()) list.sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
+  return found;
+}
+
+/**
+ * Records that `merged` slugs lead to the work `workId`. An old slug that already leads
+ * somewhere keeps leading there (a restore into a database that has its own merges), and one
+ * that is a live work's slug is skipped: the live work answers that address.
+ */
+export async function restoreMergedWorks(db: Executor, workId: number, merged: { slug: string; mergedAt: string }[]): Promise<void> {
+  if (merged.length === 0) return;
+  const live = await findIdsBySlug(db, 'works', merged.map((m) => m.slug));
+  const rows = merged.filter((m) => !live.has(m.slug)).map((m) => ({ oldSlug: m.slug, workId, createdAt: m.mergedAt }));
+  if (rows.length) await db.insertInto('workRedirects').values(rows).onConflict((oc) => oc.column('oldSlug').doNothing()).execute();
+}
+
+/** `restoreMergedWorks` for people, studios and platforms; the merged-away names lead here too. */
+export async function restoreMergedNames(
+  db: Executor,
+  entity: MergeableEntity,
+  nameId: number,
+  merged: { slug: string; name: string | null; nameKey: string | null; mergedAt: string }[],
+): Promise<void> {
+  if (merged.length === 0) return;
+  const live = await findIdsBySlug(db, entity, merged.map((m) => m.slug));
+  const rows = merged
+    .filter((m) => !live.has(m.slug))
+    .map((m) => ({ entity, oldSlug: m.slug, nameId, oldName: m.name, nameKey: m.nameKey, createdAt: m.mergedAt }));
+  if (rows.length) await db.insertInto('nameRedirects').values(rows).onConflict((oc) => oc.columns(['entity', 'oldSlug']).doNothing()).execute();
+}
+
 export async function pageListEntries(db: Executor, afterId: number, limit: number) {
   return db
     .selectFrom('listEntries')

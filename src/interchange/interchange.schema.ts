@@ -3,18 +3,20 @@
  * These schemas are the validation on import, the TypeScript types, and the published
  * JSON Schema in docs/ (`npm run docs:schema` writes it; a test keeps the file current).
  *
- * Versions: 2 added works' `episodes`, reviews' `sources` and the `listEntries` section.
- * Version 1 documents (every backup made before) are still read, with the version 1 record
- * schemas kept below; they say nothing about what version 2 added.
+ * Versions: 2 added works' `episodes`, reviews' `sources` and the `listEntries` section; 3
+ * added `mergedFrom` to works, people, studios and platforms (what was merged into them, whose
+ * old addresses and names lead to them). Version 1 and 2 documents (every backup made before)
+ * are still read, with their record schemas kept below; they say nothing about what later
+ * versions added.
  */
 import Type, { type Static, type TProperties, type TSchema } from 'typebox';
 import { LIST_STATUSES } from '../db/schema.js';
 import { CREDIT_ROLES, WORK_KINDS } from '../import/import.types.js';
 
 export const FORMAT_NAME = 'kansou';
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 /** Every version this Kansou reads. */
-export const READABLE_VERSIONS = [1, 2] as const;
+export const READABLE_VERSIONS = [1, 2, 3] as const;
 export type FormatVersion = (typeof READABLE_VERSIONS)[number];
 
 const Slug = Type.String({ pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$', maxLength: 200, description: 'Stable URL name' });
@@ -35,8 +37,25 @@ function without<P extends TProperties, K extends keyof P & string>(properties: 
   return rest;
 }
 
-export const NamedRecord = Type.Object(
-  { id: Id, slug: Slug, name: Name, createdAt: Timestamp },
+const namedFields = { id: Id, slug: Slug, name: Name, createdAt: Timestamp };
+
+/** A tag; and, in version 1 and 2 documents, a person, studio or platform. */
+export const NamedRecord = Type.Object(namedFields, { additionalProperties: false });
+
+/** A record merged into another: its old address answers 301 with the survivor's. */
+const MergedWork = Type.Object({ slug: Slug, mergedAt: Timestamp }, { additionalProperties: false });
+const MergedName = Type.Object(
+  {
+    slug: Slug,
+    name: Type.Union([Name, Type.Null()], { description: 'Its name, which leads to the survivor from then on; null for merges made before names were kept' }),
+    mergedAt: Timestamp,
+  },
+  { additionalProperties: false },
+);
+
+/** A person, studio or platform, with what was merged into it (in slug order). */
+export const MergeableRecord = Type.Object(
+  { ...namedFields, mergedFrom: Type.Array(MergedName, { description: 'Records merged into this one, in slug order' }) },
   { additionalProperties: false },
 );
 
@@ -67,7 +86,11 @@ const workFields = {
   updatedAt: Timestamp,
 };
 
-export const WorkRecord = Type.Object(workFields, { additionalProperties: false });
+export const WorkRecord = Type.Object(
+  { ...workFields, mergedFrom: Type.Array(MergedWork, { description: 'Works merged into this one, in slug order' }) },
+  { additionalProperties: false },
+);
+export const WorkRecordV2 = Type.Object(workFields, { additionalProperties: false });
 export const WorkRecordV1 = Type.Object(without(workFields, 'episodes'), { additionalProperties: false });
 
 export const ScoreSchema = Type.Object(
@@ -128,6 +151,8 @@ export const ListEntryRecord = Type.Object(
 );
 
 export type NamedRecord = Static<typeof NamedRecord>;
+export type MergeableRecord = Static<typeof MergeableRecord>;
+export type WorkRecordV2 = Static<typeof WorkRecordV2>;
 export type AuthorRecord = Static<typeof AuthorRecord>;
 export type WorkRecord = Static<typeof WorkRecord>;
 export type ReviewRecord = Static<typeof ReviewRecord>;
@@ -139,9 +164,9 @@ export type ReviewRecordV1 = Static<typeof ReviewRecordV1>;
 /** Sections in the order they appear in a document, each referring only to those before it. */
 export const SECTIONS = {
   authors: AuthorRecord,
-  people: NamedRecord,
-  studios: NamedRecord,
-  platforms: NamedRecord,
+  people: MergeableRecord,
+  studios: MergeableRecord,
+  platforms: MergeableRecord,
   tags: NamedRecord,
   works: WorkRecord,
   reviews: ReviewRecord,
@@ -160,7 +185,17 @@ export const SECTIONS_BY_VERSION = {
     works: WorkRecordV1,
     reviews: ReviewRecordV1,
   },
-  2: SECTIONS,
+  2: {
+    authors: AuthorRecord,
+    people: NamedRecord,
+    studios: NamedRecord,
+    platforms: NamedRecord,
+    tags: NamedRecord,
+    works: WorkRecordV2,
+    reviews: ReviewRecord,
+    listEntries: ListEntryRecord,
+  },
+  3: SECTIONS,
 } as const satisfies Record<FormatVersion, Partial<Record<SectionName, TSchema>>>;
 
 export const InterchangeDocument = Type.Object(
@@ -168,9 +203,9 @@ export const InterchangeDocument = Type.Object(
     format: Type.Literal(FORMAT_NAME),
     version: Type.Literal(FORMAT_VERSION),
     authors: Type.Array(AuthorRecord),
-    people: Type.Array(NamedRecord),
-    studios: Type.Array(NamedRecord),
-    platforms: Type.Array(NamedRecord),
+    people: Type.Array(MergeableRecord),
+    studios: Type.Array(MergeableRecord),
+    platforms: Type.Array(MergeableRecord),
     tags: Type.Array(NamedRecord),
     works: Type.Array(WorkRecord),
     reviews: Type.Array(ReviewRecord),

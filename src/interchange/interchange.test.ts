@@ -8,6 +8,10 @@ import type { Db } from '../db/connection.js';
 import { importParsedItem, importSourceItems } from '../import/import.service.js';
 import type { ParsedListEntry } from '../import/import.types.js';
 import { importJson } from './interchange.import.js';
+import { createUser } from '../accounts/accounts.service.js';
+import { mergeNames, mergeWorks } from '../works/merge.service.js';
+import { findNameRedirect } from '../works/names.repository.js';
+import { findWorkRedirect } from '../works/works.repository.js';
 
 /** Feeds text in small pieces, so records are split across chunk boundaries. */
 const chunked = (text: string, size = 97) => Readable.from(Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size)));
@@ -67,7 +71,7 @@ async function seedLists(db: Db) {
   await db.kysely.insertInto('reviewSources').values({ reviewId: first.review.id, url: 'http://old.example.org/?p=412', path: '/?p=412' }).execute();
 }
 
-const count = async (db: Db, table: 'reviews' | 'listEntries' | 'reviewSources') =>
+const count = async (db: Db, table: 'reviews' | 'listEntries' | 'reviewSources' | 'workRedirects' | 'nameRedirects') =>
   Number((await db.kysely.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
 forEachDatabase((fresh) => {
@@ -136,7 +140,7 @@ forEachDatabase((fresh) => {
     await expect(importJson(db, Readable.from(['{"format":"other","version":1,"works":[]}']))).rejects.toThrow(/not a Kansou export/);
     await expect(importJson(db, Readable.from(['[1,2]']))).rejects.toThrow(/line 1: the document must be a JSON object/);
     await expect(importJson(db, Readable.from(['{"format":"kansou","version":1,"authors":[{"id":1,']))).rejects.toThrow(/ends too early/);
-    await expect(importJson(db, Readable.from(['{"format":"kansou","version":3,"authors":[]}']))).rejects.toThrow(/unsupported export version 3 \(this Kansou reads versions 1 to 2\)/);
+    await expect(importJson(db, Readable.from(['{"format":"kansou","version":4,"authors":[]}']))).rejects.toThrow(/unsupported export version 4 \(this Kansou reads versions 1 to 3\)/);
     await expect(importJson(db, Readable.from(['{"format":"kansou","version":1,"listEntries":[{}]}']))).rejects.toThrow('section "listEntries" is not part of a version 1 document');
     const count = await db.kysely.selectFrom('authors').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(0);
@@ -192,7 +196,7 @@ forEachDatabase((fresh) => {
     await seedLists(source);
     const first = await exportText(source);
     const document = JSON.parse(first);
-    expect(document.version).toBe(2);
+    expect(document.version).toBe(3);
     expect(document.works.map((w: { slug: string; episodes: number | null }) => [w.slug, w.episodes])).toEqual([
       ['hero-not-equal-mask', null],
       ['devilman-crybaby', null],
@@ -244,6 +248,43 @@ forEachDatabase((fresh) => {
     );
     expect(added).not.toBeInstanceOf(Error);
     expect((added as { entry: { id: number } }).entry.id).toBe(5);
+  });
+
+  it('keeps what was merged: old addresses and old spellings lead to the survivors after a restore, byte for byte', async () => {
+    const { db: source } = await fresh();
+    await seed(source);
+    // Duplicates, merged by an editor: a work and a person, each by another name.
+    await importParsedItem(source, makeItem({ title: 'Hero Mask TV', year: 2018, credits: [{ role: 'music', name: 'Kato Hisaki' }] }), { author: 'Aiko Tanaka', now: () => '2024-03-06T10:15:00.000Z' });
+    const editor = await createUser(source.kysely, { email: 'editor@example.org', name: 'Editor', role: 'editor', password: null }, { userId: null });
+    await mergeNames(source, editor, 'people', 'kato-hisaki', 'hisaki-kato', '2024-03-07T10:15:00.000Z');
+    await mergeWorks(source, editor, 'hero-mask-tv', 'hero-not-equal-mask', '2024-03-08T10:15:00.000Z');
+    const first = await exportText(source);
+    const document = JSON.parse(first);
+    expect(document.works.find((w: { slug: string }) => w.slug === 'hero-not-equal-mask').mergedFrom).toEqual([{ slug: 'hero-mask-tv', mergedAt: '2024-03-08T10:15:00.000Z' }]);
+    expect(document.people.find((p: { slug: string }) => p.slug === 'hisaki-kato').mergedFrom).toEqual([{ slug: 'kato-hisaki', name: 'Kato Hisaki', mergedAt: '2024-03-07T10:15:00.000Z' }]);
+    expect(document.studios[0].mergedFrom).toEqual([]);
+
+    const { db: target } = await fresh();
+    expect((await importJson(target, chunked(first))).failures).toEqual([]);
+    expect(await exportText(target)).toBe(first);
+    expect(await findWorkRedirect(target.kysely, 'hero-mask-tv')).toBe('hero-not-equal-mask');
+    expect(await findNameRedirect(target.kysely, 'people', 'kato-hisaki')).toBe('hisaki-kato');
+    // The old spelling finds the survivor in the restored catalog too.
+    await importParsedItem(target, makeItem({ title: 'Another Show', year: 2020, credits: [{ role: 'music', name: 'Kato Hisaki' }] }), { author: 'Aiko Tanaka' });
+    expect((await target.kysely.selectFrom('people').select('slug').where('slug', 'like', '%kato%').execute()).map((p) => p.slug)).toEqual(['hisaki-kato']);
+    // Restoring the same file again changes nothing.
+    const again = await importJson(target, chunked(first));
+    expect(again.counts.works).toMatchObject({ created: 0, updated: 0 });
+    expect(await count(target, 'workRedirects')).toBe(1);
+    expect(await count(target, 'nameRedirects')).toBe(1);
+
+    // A version 2 document (before merges were kept) is still read, and says nothing of them.
+    const v2 = { ...document, version: 2 };
+    for (const section of ['people', 'studios', 'platforms', 'works']) v2[section] = v2[section].map(({ mergedFrom: _, ...rest }: { mergedFrom: unknown }) => rest);
+    const { db: older } = await fresh();
+    expect((await importJson(older, Readable.from([JSON.stringify(v2, null, 2)]))).failures).toEqual([]);
+    expect(await count(older, 'workRedirects')).toBe(0);
+    expect(JSON.parse(await exportText(older)).works).toHaveLength(document.works.length);
   });
 
   it('brings list entries, old addresses and episode counts back to what the file says', async () => {
@@ -305,16 +346,20 @@ forEachDatabase((fresh) => {
     expect(report.counts.reviews.created).toBe(3);
     const v1 = JSON.parse(old);
     const restored = await exportText(db);
-    // The same records, in the current version's shape: what version 2 added is empty.
+    // The same records, in the current version's shape: what versions 2 and 3 added is empty.
+    const merged = (r: object) => ({ ...r, mergedFrom: [] });
     expect(JSON.parse(restored)).toEqual({
       ...v1,
-      version: 2,
-      works: v1.works.map((w: object) => ({ ...w, episodes: null })),
+      version: 3,
+      people: v1.people.map(merged),
+      studios: v1.studios.map(merged),
+      platforms: v1.platforms.map(merged),
+      works: v1.works.map((w: object) => ({ ...w, episodes: null, mergedFrom: [] })),
       reviews: v1.reviews.map((r: object) => ({ ...r, sources: [] })),
       listEntries: [],
     });
     // Byte for byte, the old records are the new ones less the new fields.
-    const dropNew = (line: string) => line.replace(',"episodes":null', '').replace(',"sources":[]', '');
+    const dropNew = (line: string) => line.replace(',"episodes":null', '').replace(',"sources":[]', '').replace(',"mergedFrom":[]', '');
     const recordLines = (text: string) => text.split('\n').filter((l) => l.startsWith('    {'));
     expect(recordLines(restored).map(dropNew)).toEqual(recordLines(old));
 

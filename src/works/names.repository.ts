@@ -157,8 +157,8 @@ export async function recordNameRedirect(
   await db.updateTable('nameRedirects').set({ nameId: toId }).where('entity', '=', entity).where('nameId', '=', from.id).execute();
   await db
     .insertInto('nameRedirects')
-    .values({ entity, oldSlug: from.slug, nameId: toId, nameKey: key, createdAt: now })
-    .onConflict((oc) => oc.columns(['entity', 'oldSlug']).doUpdateSet({ nameId: toId, nameKey: key, createdAt: now }))
+    .values({ entity, oldSlug: from.slug, nameId: toId, oldName: from.name, nameKey: key, createdAt: now })
+    .onConflict((oc) => oc.columns(['entity', 'oldSlug']).doUpdateSet({ nameId: toId, oldName: from.name, nameKey: key, createdAt: now }))
     .execute();
 }
 
