@@ -26,6 +26,7 @@ export const accountUrls = {
   profile: () => '/account/profile',
   password: () => '/account/password',
   endOtherSessions: () => '/account/sessions/end-others',
+  endSession: () => '/account/sessions/end',
   tokens: () => '/account/tokens',
   revokeToken: (id: number) => `/account/tokens/${id}/revoke`,
   invite: (token: string) => `/invite/${token}`,
@@ -229,6 +230,8 @@ export function loginPage(site: Site, data: { state?: FormState; next?: string }
 
 export interface SessionInfo {
   current: boolean;
+  /** Names the session in the form that ends it (`sessionReference`). */
+  reference: string;
   createdAt: string;
   lastSeenAt: string;
   ip: string | null;
@@ -334,6 +337,9 @@ export function accountPage(site: Site, data: AccountData) {
                 <th scope="col">Address</th>
                 <th scope="col">Signed in</th>
                 <th scope="col">Last used</th>
+                <th scope="col">
+                  <span class="visually-hidden">Sign out</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -349,6 +355,19 @@ export function accountPage(site: Site, data: AccountData) {
                   </td>
                   <td>
                     <DateText iso={s.lastSeenAt} />
+                  </td>
+                  <td>
+                    {s.current ? (
+                      <span class="muted">—</span>
+                    ) : (
+                      <form method="post" action={accountUrls.endSession()} class="inline-form">
+                        <Csrf token={data.csrf} />
+                        <input type="hidden" name="session" value={s.reference} />
+                        <button type="submit">
+                          Sign out<span class="visually-hidden"> of {s.userAgent || 'the unknown browser'} at {s.ip ?? 'an unknown address'}</span>
+                        </button>
+                      </form>
+                    )}
                   </td>
                 </tr>
               ))}

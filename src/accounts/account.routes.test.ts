@@ -6,7 +6,7 @@ import { forEachDatabase } from '../../test/databases.js';
 import { PUBLIC_URL, startSite } from '../../test/site.js';
 import type { Db } from '../db/connection.js';
 import type { Role } from '../db/schema.js';
-import { createUser, resolveApiToken, setupLink, signupMode } from './accounts.service.js';
+import { createUser, resolveApiToken, sessionReference, setupLink, signupMode } from './accounts.service.js';
 import { userById, userByEmail } from './accounts.service.js';
 
 const SESSION = '__Host-kansou_session';
@@ -352,6 +352,44 @@ forEachDatabase((fresh) => {
     expect(ended.location).toBe('/account?ended=1');
     expect((await here.get(ended.location!)).text).toContain('Signed out of one other session.');
     expect((await elsewhere.get('/account')).status).toBe(303);
+  });
+
+  it('signs out one chosen session of one’s own, and no one else’s', async () => {
+    const { db } = await fresh();
+    await user(db, 'aiko@example.org', 'Aiko Tanaka');
+    const ben = await user(db, 'ben@example.org', 'Ben Critic');
+    const { browser } = await site(db);
+    const here = browser('203.0.113.1');
+    const phone = browser('203.0.113.2');
+    const laptop = browser('203.0.113.3');
+    const bens = browser('203.0.113.4');
+    await phone.signIn('aiko@example.org');
+    await laptop.signIn('aiko@example.org');
+    await bens.signIn('ben@example.org');
+    await here.signIn('aiko@example.org');
+
+    const page = await here.get('/account');
+    // A button for each other session, none for this one; no cookie and no stored hash on the page.
+    expect(page.doc.querySelectorAll('form[action="/account/sessions/end"]')).toHaveLength(2);
+    for (const { tokenHash } of await db.kysely.selectFrom('sessions').select('tokenHash').execute()) expect(page.text).not.toContain(tokenHash);
+    const rowOf = (ip: string) => page.doc.querySelectorAll('tr').find((tr) => tr.text.includes(ip))!;
+    expect(rowOf('203.0.113.2').querySelector('button')?.text).toContain('Sign out of');
+    const phoneRef = rowOf('203.0.113.2').querySelector('input[name="session"]')!.getAttribute('value')!;
+
+    const ended = await here.postForm('/account/sessions/end', { session: phoneRef });
+    expect(ended.location).toBe('/account?saved=session-ended');
+    expect((await here.get(ended.location!)).text).toContain('That session is signed out.');
+    expect((await phone.get('/account')).status).toBe(303);
+    expect((await laptop.get('/account')).status).toBe(200);
+    expect((await here.postForm('/account/sessions/end', { session: phoneRef })).location).toBe('/account?saved=session-gone');
+
+    // Ben's session, named the way his own page would name it, is not Aiko's to end.
+    const [bensSession] = await db.kysely.selectFrom('sessions').select('tokenHash').where('userId', '=', ben.id).execute();
+    expect((await here.postForm('/account/sessions/end', { session: sessionReference(bensSession!.tokenHash) })).location).toBe('/account?saved=session-gone');
+    expect((await bens.get('/account')).status).toBe(200);
+    const audit = await db.kysely.selectFrom('auditEvents').select(['action', 'detail']).where('action', '=', 'session_ended').execute();
+    expect(audit).toHaveLength(1);
+    expect(JSON.parse(audit[0]!.detail)).toMatchObject({ ip: '203.0.113.2' });
   });
 
   it('shows a new API token once, lists it afterwards without the secret, and revokes it', async () => {

@@ -21,11 +21,13 @@ import {
   countUse,
   createApiToken,
   createInvite,
+  endSession,
   inviteRole,
   listApiTokens,
   listSessions,
   listUsers,
   revokeApiToken,
+  sessionReference,
   setDisabled,
   setPassword,
   setRole,
@@ -72,6 +74,8 @@ const ACCOUNT_NOTICES: Record<string, string> = {
   profile: 'Your profile is saved.',
   password: 'Your password is changed. You are signed out everywhere else.',
   'token-revoked': 'The token is revoked: it no longer works.',
+  'session-ended': 'That session is signed out.',
+  'session-gone': 'That session had already ended.',
   welcome: 'Welcome! Your account is ready.',
 };
 
@@ -208,7 +212,14 @@ export async function accountRoutes(app: FastifyInstance, { site }: { site: Site
       csrf: session.csrfToken,
       isAdmin: can(session.user, 'site.admin'),
       sessions: sessions
-        .map((s) => ({ current: s.tokenHash === current, createdAt: s.createdAt, lastSeenAt: s.lastSeenAt, ip: s.ip, userAgent: s.userAgent }))
+        .map((s) => ({
+          current: s.tokenHash === current,
+          reference: sessionReference(s.tokenHash),
+          createdAt: s.createdAt,
+          lastSeenAt: s.lastSeenAt,
+          ip: s.ip,
+          userAgent: s.userAgent,
+        }))
         .sort((a, b) => Number(b.current) - Number(a.current)),
       tokens,
       ...extra,
@@ -271,6 +282,12 @@ export async function accountRoutes(app: FastifyInstance, { site }: { site: Site
     const session = await requireFormSession(request);
     const ended = await signOutEverywhere(db, session.user.id, actor(request, session), session.token);
     return redirect(reply, `${accountUrls.account()}?ended=${ended}`);
+  });
+
+  app.post('/account/sessions/end', async (request, reply) => {
+    const session = await requireFormSession(request);
+    const ended = await endSession(db, session.user.id, field(bodyOf(request), 'session'), actor(request, session), session.token);
+    return redirect(reply, `${accountUrls.account()}?saved=${ended ? 'session-ended' : 'session-gone'}`);
   });
 
   app.post('/account/tokens', async (request, reply) => {

@@ -416,6 +416,31 @@ export function listSessions(db: Kysely<Database>, userId: number) {
   return repo.listSessionsOfUser(db, userId);
 }
 
+/**
+ * What a page may show to name one of the user's sessions: derived from the stored hash, so
+ * neither the cookie nor the database key ever reaches a page.
+ */
+export function sessionReference(tokenHash: string): string {
+  return hashSecret(`session reference ${tokenHash}`).slice(0, 32);
+}
+
+/**
+ * Ends one of the user's own sessions, named by `sessionReference` (never `keep`, the one
+ * asking: signing out does that). False when no such session of theirs is left.
+ */
+export async function endSession(db: Kysely<Database>, userId: number, reference: string, actor: Actor, keep: string, clock: Clock = systemClock): Promise<boolean> {
+  const kept = hashSecret(keep);
+  const found = (await repo.listSessionsOfUser(db, userId)).find((s) => s.tokenHash !== kept && sessionReference(s.tokenHash) === reference);
+  if (!found) return false;
+  await repo.deleteSession(db, found.tokenHash);
+  await repo.insertAuditEvent(
+    db,
+    { action: 'session_ended', actorId: actor.userId, ip: actor.ip, subject: `user ${userId}`, detail: { ip: found.ip, userAgent: found.userAgent, signedInAt: found.createdAt } },
+    clock().toISOString(),
+  );
+  return true;
+}
+
 // ---- API tokens
 
 export async function createApiToken(

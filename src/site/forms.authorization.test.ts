@@ -109,6 +109,7 @@ const MATRIX: Record<string, { target: Target; allowed: Record<Caller, boolean> 
   'POST /account/profile': { target: async (f) => ({ url: '/account/profile', form: { name: `Renamed ${f.next()}`, reviewScale: '10' } }), allowed: signedIn },
   'POST /account/password': { target: async () => ({ url: '/account/password', form: { currentPassword: PASSWORD, password: PASSWORD } }), allowed: signedIn },
   'POST /account/sessions/end-others': { target: async () => ({ url: '/account/sessions/end-others' }), allowed: signedIn },
+  'POST /account/sessions/end': { target: async () => ({ url: '/account/sessions/end', form: { session: 'a'.repeat(32) } }), allowed: signedIn },
   'POST /account/tokens': { target: async () => ({ url: '/account/tokens', form: { name: 'sync', scope: 'read' } }), allowed: signedIn },
   'POST /account/tokens/:id/revoke': {
     // One's own token; "authorOther" tries to revoke the owner's.
