@@ -23,6 +23,7 @@ const server = () => import('../server/app.js');
 const interchangeExport = () => import('../interchange/interchange.export.js');
 const interchangeImport = () => import('../interchange/interchange.import.js');
 const reviewsService = () => import('../reviews/reviews.service.js');
+const workLists = () => import('../works/work-lists.js');
 const accountsService = () => import('../accounts/accounts.service.js');
 const exportsService = () => import('../exports/exports.service.js');
 
@@ -96,13 +97,28 @@ export async function main(argv: string[]): Promise<void> {
     .description('start the web server (DATABASE_URL, PORT, HOST from the environment)')
     .action(async () => {
       const c = config();
-      const [{ buildApp }, { renderPendingReviews }, { pruneExpired, setupLink }] = await Promise.all([server(), reviewsService(), accountsService()]);
+      const [{ buildApp }, { renderPendingReviews }, { pruneExpired, setupLink }, { storePendingWorkLists }] = await Promise.all([
+        server(),
+        reviewsService(),
+        accountsService(),
+        workLists(),
+      ]);
       const db = await openDatabase(c.databaseUrl, { sqliteCacheMb: c.sqliteCacheMb });
       const app = await buildApp({ db, logLevel: c.logLevel, site: { name: c.siteName, publicUrl: c.publicUrl } });
       // Reviews a restore or an upgrade left unrendered are rendered a small batch at a time,
       // between requests; pages render them on the spot until then.
       const stop = new AbortController();
+      const betweenRequests = () => new Promise<void>((r) => setImmediate(r));
       let rendering: Promise<unknown> = Promise.resolve();
+      // Works whose stored lists a change cleared (an import, an edit, from any server) get them
+      // back a minute later at most; pages read the lists themselves until then.
+      let storingLists: Promise<unknown> | undefined;
+      const storeLists = () => {
+        storingLists ??= storePendingWorkLists(db, { batchSize: 50, signal: stop.signal, pause: betweenRequests })
+          .catch((error: unknown) => app.log.error({ err: error }, 'storing the lists of works failed; pages read them from their tables'))
+          .finally(() => (storingLists = undefined));
+      };
+      const listsTimer = setInterval(storeLists, 60_000).unref();
       // Expired sessions, throttle windows, idempotency keys, uploads never confirmed and old
       // deleted reviews go hourly.
       const { deleteExpiredUploads } = await import('../import/uploads.repository.js');
@@ -112,8 +128,9 @@ export async function main(argv: string[]): Promise<void> {
       }, 3_600_000).unref();
       app.addHook('onClose', async () => {
         clearInterval(housekeeping);
+        clearInterval(listsTimer);
         stop.abort();
-        await rendering;
+        await Promise.all([rendering, storingLists]);
         await db.close();
       });
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close());
@@ -127,10 +144,12 @@ export async function main(argv: string[]): Promise<void> {
             `Or from the command line: kansou user add EMAIL --name "Your Name" --role admin\n\n`,
         );
       }
-      rendering = renderPendingReviews(db, { batchSize: 20, signal: stop.signal, pause: () => new Promise((r) => setImmediate(r)) }).then(
-        (n) => n > 0 && app.log.info(`rendered ${n} review${n === 1 ? '' : 's'} that had no stored rendering`),
-        (error: unknown) => app.log.error({ err: error }, 'rendering reviews in the background failed; pages render them on view'),
-      );
+      rendering = renderPendingReviews(db, { batchSize: 20, signal: stop.signal, pause: betweenRequests })
+        .then(
+          (n) => n > 0 && app.log.info(`rendered ${n} review${n === 1 ? '' : 's'} that had no stored rendering`),
+          (error: unknown) => app.log.error({ err: error }, 'rendering reviews in the background failed; pages render them on view'),
+        )
+        .then(storeLists);
     });
 
   program
@@ -218,14 +237,16 @@ export async function main(argv: string[]): Promise<void> {
 
   program
     .command('render')
-    .description('render the reviews that have no stored rendering (the server also does this on start)')
+    .description("render the reviews that have no stored rendering, and store the works' lists pages read (the server also does this)")
     .action(async () => {
-      const { renderPendingReviews } = await reviewsService();
+      const [{ renderPendingReviews }, { storePendingWorkLists }] = await Promise.all([reviewsService(), workLists()]);
       await withDb(config(), async (db) => {
         const bar = progress('rendering');
         const n = await renderPendingReviews(db, { batchSize: 500, onProgress: (done) => bar.tick(done) });
         bar.done();
         process.stderr.write(n ? `rendered ${n} review${n === 1 ? '' : 's'}\n` : 'every review is rendered\n');
+        const works = await storePendingWorkLists(db, { batchSize: 500 });
+        if (works) process.stderr.write(`stored the lists of ${works} work${works === 1 ? '' : 's'}\n`);
       });
     });
 

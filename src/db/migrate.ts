@@ -7,6 +7,7 @@ import * as accounts from './migrations/2026-11-29T1800-accounts.js';
 import * as uploads from './migrations/2026-11-29T2000-uploads.js';
 import * as merges from './migrations/2026-11-30T0900-merges.js';
 import * as nameAliases from './migrations/2026-11-30T1200-name-aliases.js';
+import * as storedWorkLists from './migrations/2026-12-01T0900-stored-work-lists.js';
 
 /** Every migration, by name. Names are timestamps, so order is the order of the list; only ever append. */
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-29T2000-uploads': uploads,
   '2026-11-30T0900-merges': merges,
   '2026-11-30T1200-name-aliases': nameAliases,
+  '2026-12-01T0900-stored-work-lists': storedWorkLists,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

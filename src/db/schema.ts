@@ -25,6 +25,11 @@ export interface WorksTable {
   ratingSum: ColumnType<number, number | undefined, number>;
   /** JSON array of 10 counts: ratings in (0,10], (10,20] … (90,100] — half-star buckets. */
   ratingHistogram: ColumnType<string, string | undefined, string>;
+  /**
+   * The work's lists (titles, external ids, credits, studios, platforms, tags) as JSON, for its
+   * pages; derived, null when a trigger saw one of them change (works/work-lists.ts fills it).
+   */
+  listsJson: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface WorkTitlesTable {

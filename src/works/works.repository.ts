@@ -197,16 +197,34 @@ const workListsById = prepared<WorkListRow, number[]>((db) => ({
       order by 1, 2, 3`.compile(db),
 }));
 
-/** One whole work by id (outside transactions), as `loadWorkDetails` gives it. */
+/** A `workListsById` row as `works.lists_json` stores it: `[part, pos, a, b, c]`. */
+type StoredListRow = [part: number, pos: number, a: string | null, b: string, c: string | null];
+
+/** The lists of one work as its stored JSON, read from the tables themselves. */
+async function readWorkListsJson(db: Executor, id: number): Promise<string> {
+  const rows = await workListsById(db, id, id, id, id, id, id);
+  return JSON.stringify(rows.map((r): StoredListRow => [r.part, r.pos, r.a, r.b, r.c]));
+}
+
+/**
+ * One whole work by id (outside transactions), as `loadWorkDetails` gives it. The lists come
+ * from the row's `lists_json` when it is there (one row read), from the tables when a change
+ * has cleared it.
+ */
 export async function loadWorkDetail(db: Kysely<Database>, id: number): Promise<WorkDetail | undefined> {
-  const [works, lists] = await Promise.all([workById(db, id), workListsById(db, id, id, id, id, id, id)]);
+  const works = await workById(db, id);
+  const stored = works[0]?.listsJson;
+  let lists: StoredListRow[];
+  if (stored) lists = JSON.parse(stored) as StoredListRow[];
+  else if (works.length === 0) return undefined;
+  else lists = (await workListsById(db, id, id, id, id, id, id)).map((r) => [r.part, r.pos, r.a, r.b, r.c]);
   const titles: WorkTitleRow[] = [];
   const externalIds: { workId: number; source: string; externalId: string }[] = [];
   const credits: (LinkedName & { role: string })[] = [];
   const studios: LinkedName[] = [];
   const platforms: LinkedName[] = [];
   const tags: LinkedName[] = [];
-  for (const { part, pos, a, b, c } of lists) {
+  for (const [part, pos, a, b, c] of lists) {
     if (part === PART.title) titles.push({ workId: id, position: pos, title: b, type: a!, titleKey: '' });
     else if (part === PART.externalId) externalIds.push({ workId: id, source: a!, externalId: b });
     else if (part === PART.credit) credits.push({ workId: id, role: a!, name: b, slug: c! });
@@ -215,6 +233,25 @@ export async function loadWorkDetail(db: Kysely<Database>, id: number): Promise<
     else tags.push({ workId: id, name: b, slug: c! });
   }
   return assembleWorkDetails([id], works, titles, externalIds, credits, studios, platforms, tags)[0];
+}
+
+/** Up to `limit` ids of works whose `lists_json` a change has cleared, from `afterId` up. */
+export async function listWorksWithoutStoredLists(db: Executor, afterId: number, limit: number): Promise<number[]> {
+  const rows = await db.selectFrom('works').select('id').where('listsJson', 'is', null).where('id', '>', afterId).orderBy('id').limit(limit).execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Stores the lists of these works in `lists_json`, read inside `trx`. The caller's transaction
+ * must fail rather than store lists another writer changed meanwhile (SQLite's snapshot does;
+ * PostgreSQL needs repeatable read): a trigger that cleared the column after this read would
+ * otherwise be undone.
+ */
+export async function storeWorkLists(trx: Transaction<Database>, ids: number[]): Promise<void> {
+  for (const id of ids) {
+    const json = await readWorkListsJson(trx, id);
+    await trx.updateTable('works').set({ listsJson: json }).where('id', '=', id).where('listsJson', 'is', null).execute();
+  }
 }
 
 interface LinkedName {
