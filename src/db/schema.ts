@@ -96,6 +96,12 @@ export interface ReviewsTable {
   publishedAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /**
+   * `review_renders.text_start` and `renderer`, copied here by triggers (listings read their
+   * excerpts from the row they read anyway); null while the review has no rendering.
+   */
+  textStart: ColumnType<string | null, string | null | undefined, string | null>;
+  textRenderer: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** A review body rendered when written (derived data; see reviews/reviews.render.ts). */

@@ -82,4 +82,28 @@ forEachDatabase((fresh) => {
     expect(await renderPendingReviews(db)).toBe(1);
     expect((await renders(db))[0]).toMatchObject({ renderer: RENDERER, bodyHtml: '<p>Plain <em>words</em>.</p>\n' });
   });
+
+  it('keeps the excerpt listings read in the review row in step with its rendering', async () => {
+    const { db } = await fresh();
+    const { review, work } = await importParsedItem(db, makeItem({ title: 'Kaiba', year: 2008 }, { body: 'First *words*.' }), { author: 'Aiko Tanaka' });
+    const excerpt = () => db.kysely.selectFrom('reviews').select(['textStart', 'textRenderer']).where('id', '=', review.id).executeTakeFirstOrThrow();
+    const { get } = await startSite(db);
+    const card = async () => (await get(`/works/${work.slug}`)).doc.querySelector('.review-card-excerpt')?.text;
+    expect(await excerpt()).toEqual({ textStart: 'First words.', textRenderer: RENDERER });
+    expect(await card()).toBe('First words.');
+
+    // A body written behind the application's back drops the rendering, and with it the copy.
+    await db.kysely.updateTable('reviews').set({ body: 'Second *thoughts*.' }).where('id', '=', review.id).execute();
+    expect(await excerpt()).toEqual({ textStart: null, textRenderer: null });
+    expect(await card()).toBe('Second thoughts.');
+
+    // An older renderer's excerpt is not shown; the background pass brings the copy up to date.
+    expect(await renderPendingReviews(db)).toBe(1);
+    expect(await excerpt()).toEqual({ textStart: 'Second thoughts.', textRenderer: RENDERER });
+    await db.kysely.updateTable('reviewRenders').set({ renderer: RENDERER - 1, textStart: 'stale' }).execute();
+    expect(await excerpt()).toEqual({ textStart: 'stale', textRenderer: RENDERER - 1 });
+    expect(await card()).toBe('Second thoughts.');
+    expect(await renderPendingReviews(db)).toBe(1);
+    expect(await excerpt()).toEqual({ textStart: 'Second thoughts.', textRenderer: RENDERER });
+  });
 });

@@ -12,7 +12,8 @@ import { RENDERER, type ReviewRender } from './reviews.render.js';
 type Executor = Kysely<Database> | Transaction<Database>;
 
 /** A review with the names the API and pages show beside it. */
-export interface ReviewView extends ReviewRow {
+/** A review as pages and the API see it: its row (less the derived excerpt columns) with its work's and author's names. */
+export interface ReviewView extends Omit<ReviewRow, 'textStart' | 'textRenderer'> {
   workSlug: string;
   workTitle: string;
   authorSlug: string;
@@ -151,11 +152,17 @@ export interface ReviewListing extends Omit<ReviewView, 'body'> {
 }
 
 function listings(db: Executor) {
-  return withRenders(db)
+  // The excerpt is the copy of the rendering's text start in the review's own row (see the
+  // migration 2026-12-01T1000-review-excerpts): no second row read per card.
+  const rendered = sql<boolean>`reviews.text_renderer = ${sql.lit(RENDERER)}`;
+  return db
+    .selectFrom('reviews')
+    .innerJoin('works', 'works.id', 'reviews.workId')
+    .innerJoin('authors', 'authors.id', 'reviews.authorId')
     .select(viewColumns.filter((c) => c !== 'reviews.body'))
-    .select((eb) => [
-      'reviewRenders.textStart as bodyText',
-      eb.case().when('reviewRenders.reviewId', 'is', null).then(eb.ref('reviews.body')).else(sql.lit('')).end().as('body'),
+    .select([
+      sql<string | null>`case when ${rendered} then reviews.text_start end`.as('bodyText'),
+      sql<string>`case when ${rendered} then '' else reviews.body end`.as('body'),
     ]);
 }
 
