@@ -13,10 +13,9 @@ import type { UserRow } from './accounts.repository.js';
 import pLimit from 'p-limit';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { hashSecret, newSecret } from './secrets.js';
+import { ROLES, SIGNUP_MODES, type SignupMode } from './permissions.js';
 
-export const ROLES: readonly Role[] = ['admin', 'editor', 'author', 'reader'];
-export type SignupMode = 'closed' | 'invite' | 'open';
-export const SIGNUP_MODES: readonly SignupMode[] = ['closed', 'invite', 'open'];
+export { ROLES, SIGNUP_MODES, type SignupMode };
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

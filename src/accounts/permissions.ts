@@ -4,6 +4,13 @@
  */
 import type { Role } from '../db/schema.js';
 
+/** Every role, most powerful first. */
+export const ROLES: readonly Role[] = ['admin', 'editor', 'author', 'reader'];
+
+/** Who may create an account: nobody (the default), holders of an invitation link, anyone. */
+export type SignupMode = 'closed' | 'invite' | 'open';
+export const SIGNUP_MODES: readonly SignupMode[] = ['closed', 'invite', 'open'];
+
 export type Action =
   /** Write a review of one's own. */
   | 'review.create'

@@ -6,11 +6,15 @@
  */
 import { Command, Option } from 'commander';
 import type { Config } from '../config.js';
-import * as accounts from '../accounts/accounts.service.js';
+import type { Actor } from '../accounts/accounts.service.js';
+import { ROLES, SIGNUP_MODES } from '../accounts/permissions.js';
 import { AppError } from '../shared/errors.js';
 import { withDb } from './common.js';
 
-const OPERATOR: accounts.Actor = { userId: null, ip: 'command line' };
+// Accounts (and the password checker's dictionaries) load only for these commands, not for every `kansou` run.
+const loadAccounts = () => import('../accounts/accounts.service.js');
+
+const OPERATOR: Actor = { userId: null, ip: 'command line' };
 
 /** The password typed at a hidden prompt, or the first line of standard input when it is not a terminal. */
 export async function readPassword(prompt: string): Promise<string> {
@@ -57,12 +61,12 @@ export async function readPassword(prompt: string): Promise<string> {
 async function newPassword(email: string): Promise<string> {
   const password = await readPassword(`Password for ${email}: `);
   if (!password) throw new AppError('invalid_input', 'password: none given (type it at the prompt, or pipe it on standard input)');
-  accounts.checkNewPassword(password, email);
+  (await loadAccounts()).checkNewPassword(password, email);
   if (process.stdin.isTTY && (await readPassword('Again: ')) !== password) throw new AppError('invalid_input', 'password: the two entries differ');
   return password;
 }
 
-const ROLE_OPTION = () => new Option('--role <role>', 'admin, editor, author or reader').choices(accounts.ROLES as string[]);
+const ROLE_OPTION = () => new Option('--role <role>', 'admin, editor, author or reader').choices(ROLES as string[]);
 
 export function registerUserCommands(program: Command, config: () => Config): void {
   const user = program.command('user').description('manage accounts (see docs/accounts.md)');
@@ -74,6 +78,7 @@ export function registerUserCommands(program: Command, config: () => Config): vo
     .requiredOption('--name <name>', 'display name (also the author name reviews are shown under)')
     .addOption(ROLE_OPTION().default('author'))
     .action(async (email: string, options: { name: string; role: string }) => {
+      const accounts = await loadAccounts();
       const normalised = accounts.normaliseEmail(email);
       accounts.checkDisplayName(options.name);
       const password = await newPassword(normalised);
@@ -88,6 +93,7 @@ export function registerUserCommands(program: Command, config: () => Config): vo
     .description('set a new password (read from standard input) and sign the account out everywhere')
     .argument('<email>')
     .action(async (email: string) => {
+      const accounts = await loadAccounts();
       await withDb(config(), async (db) => {
         const target = await accounts.userByEmail(db.kysely, email);
         const password = await newPassword(target.email);
@@ -101,6 +107,7 @@ export function registerUserCommands(program: Command, config: () => Config): vo
     .description('list the accounts')
     .option('--json', 'as JSON')
     .action(async (options: { json?: boolean }) => {
+      const accounts = await loadAccounts();
       await withDb(config(), async (db) => {
         const users = (await accounts.listUsers(db.kysely)).map(accounts.publicUser);
         if (options.json) return void process.stdout.write(`${JSON.stringify(users, null, 2)}\n`);
@@ -115,6 +122,7 @@ export function registerUserCommands(program: Command, config: () => Config): vo
       .description(disabled ? 'stop an account from signing in; its sessions and tokens stop working at once' : 'let a disabled account sign in again')
       .argument('<email>')
       .action(async (email: string) => {
+        const accounts = await loadAccounts();
         await withDb(config(), async (db) => {
           const target = await accounts.userByEmail(db.kysely, email);
           await accounts.setDisabled(db.kysely, target.id, disabled, OPERATOR);
@@ -129,6 +137,7 @@ export function registerUserCommands(program: Command, config: () => Config): vo
     .argument('<email>')
     .argument('<role>', 'admin, editor, author or reader')
     .action(async (email: string, role: string) => {
+      const accounts = await loadAccounts();
       await withDb(config(), async (db) => {
         const target = await accounts.userByEmail(db.kysely, email);
         const changed = await accounts.setRole(db.kysely, target.id, role, OPERATOR);
@@ -141,6 +150,7 @@ export function registerUserCommands(program: Command, config: () => Config): vo
     .description('print a one-time link (valid 7 days) that creates an account with the role')
     .addOption(ROLE_OPTION().default('author'))
     .action(async (options: { role: string }) => {
+      const accounts = await loadAccounts();
       const c = config();
       await withDb(c, async (db) => {
         const { token, expiresAt } = await accounts.createInvite(db.kysely, options.role, OPERATOR);
@@ -158,6 +168,7 @@ export function registerUserCommands(program: Command, config: () => Config): vo
     .addOption(new Option('--scope <scope>', 'read, or write (which also reads)').choices(['read', 'write']).default('read'))
     .option('--name <name>', 'what the token is for', 'command line')
     .action(async (email: string, options: { scope: string; name: string }) => {
+      const accounts = await loadAccounts();
       await withDb(config(), async (db) => {
         const target = await accounts.userByEmail(db.kysely, email);
         const { token, id } = await accounts.createApiToken(db.kysely, target.id, { name: options.name, scope: options.scope }, OPERATOR);
@@ -169,8 +180,9 @@ export function registerUserCommands(program: Command, config: () => Config): vo
   program
     .command('signup')
     .description('show or set who may create an account: closed (default), invite (by invitation link) or open')
-    .addArgument(new Command().createArgument('[mode]', 'closed, invite or open').choices(accounts.SIGNUP_MODES as string[]))
+    .addArgument(new Command().createArgument('[mode]', 'closed, invite or open').choices(SIGNUP_MODES as string[]))
     .action(async (mode?: string) => {
+      const accounts = await loadAccounts();
       await withDb(config(), async (db) => {
         if (mode) await accounts.setSignupMode(db.kysely, mode, OPERATOR);
         process.stdout.write(`${await accounts.signupMode(db.kysely)}\n`);
