@@ -44,7 +44,13 @@ import {
 } from './interchange.schema.js';
 import { readRecords } from './record-stream.js';
 
-const BATCH = 1000;
+/**
+ * Records per transaction. Each commit writes the full-text index's pending terms out as a new
+ * segment that later merges must rewrite: 5,000 restores 100,000 reviews ~10 % faster than
+ * 1,000 did (7,450 against 6,760 reviews/s) for ~10 MiB more memory; 10,000 gained little more
+ * and took 340 MiB at its peak.
+ */
+const BATCH = 5000;
 
 export interface SectionCounts {
   created: number;
