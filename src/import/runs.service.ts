@@ -135,7 +135,7 @@ async function startRun(db: Db, options: RunOptions, now: string): Promise<numbe
 /** Imports `entries` as one run and returns its outcome; the report is kept (see `runs.listImportItems`). */
 export async function runImport(db: Db, entries: AsyncIterable<SourceEntry>, options: RunOptions): Promise<RunResult> {
   const now = options.now ?? isoNow;
-  const batchSize = options.batchSize ?? 200;
+  const batchSize = options.batchSize ?? 1000;
   const id = await startRun(db, options, now());
   options.onStarted?.(id);
   const memo = new WriteMemo();

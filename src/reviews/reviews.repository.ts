@@ -374,14 +374,23 @@ export async function insertReviewIn(w: WriteContext, v: ReviewWrite & { workId:
 const reviewRows = compiledRows((db, n) =>
   db
     .insertInto('reviews')
-    .values(Array.from({ length: n }, () => ({ ...placeholders, workId: 0, authorId: 0, createdAt: '' })))
+    .values(Array.from({ length: n }, () => ({ ...placeholders, workId: 0, authorId: 0, createdAt: '', textStart: '', textRenderer: 0 })))
     .returning(['id', 'workId']),
 );
 
-/** Inserts reviews of works that have none yet (one each); their ids by work id. */
-export async function insertReviewsOfNewWorksIn(w: WriteContext, rows: (ReviewWrite & { workId: number; authorId: number; createdAt: string })[]): Promise<Map<number, number>> {
+/**
+ * Inserts reviews of works that have none yet (one each); their ids by work id. `textStart` is
+ * the start of the rendering the caller writes next (`insertReviewRendersIn`), copied into the
+ * row now so that the rendering's trigger finds nothing to update.
+ */
+export async function insertReviewsOfNewWorksIn(
+  w: WriteContext,
+  rows: (ReviewWrite & { workId: number; authorId: number; createdAt: string; textStart: string })[],
+): Promise<Map<number, number>> {
   const inserted = await inChunks(rows, (chunk) =>
-    reviewRows(chunk.length).all(w, ...chunk.flatMap((v) => [...writeValues(v), v.workId, v.authorId, v.createdAt])) as Promise<{ id: number; workId: number }[]>,
+    reviewRows(chunk.length).all(w, ...chunk.flatMap((v) => [...writeValues(v), v.workId, v.authorId, v.createdAt, v.textStart, RENDERER])) as Promise<
+      { id: number; workId: number }[]
+    >,
   );
   return new Map(inserted.map((r) => [r.workId, r.id]));
 }

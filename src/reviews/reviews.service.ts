@@ -115,16 +115,17 @@ export async function createReviewsOfNewWorksIn(
   inputs: { workId: number; workTitle: string; authorId: number; review: ParsedReview; now: string; prepared?: PreparedReview; keepText?: boolean }[],
 ): Promise<Map<number, number>> {
   const fields = inputs.map((i) => fieldsFrom(i.review, undefined, i.now, i.keepText ?? false));
+  const prepareds = inputs.map((i, k) => i.prepared ?? prepareReview(fields[k]!.body));
   const ids = await reviews.insertReviewsOfNewWorksIn(
     w,
-    inputs.map((i, k) => ({ ...fields[k]!, workId: i.workId, authorId: i.authorId, createdAt: i.now, updatedAt: i.now })),
+    inputs.map((i, k) => ({ ...fields[k]!, workId: i.workId, authorId: i.authorId, createdAt: i.now, updatedAt: i.now, textStart: prepareds[k]!.render.textStart })),
   );
   const renders: { reviewId: number; render: ReviewRender }[] = [];
   for (const [k, input] of inputs.entries()) {
     const reviewId = ids.get(input.workId);
     if (reviewId === undefined) throw new Error(`the review of work ${input.workId} came back without an id`);
     const f = fields[k]!;
-    const prepared = input.prepared ?? prepareReview(f.body);
+    const prepared = prepareds[k]!;
     renders.push({ reviewId, render: prepared.render });
     if (f.status === 'published') {
       w.searchWrites.push({ entity: 'reviews', id: reviewId, document: reviewSearchDocumentOf(f.headline, f.summary, input.workTitle, prepared.bodyDocument), isNew: true });
