@@ -5,6 +5,25 @@ import type { ParsedItem, ParsedReview, ParsedWork } from '../src/import/import.
 
 let counter = 0;
 
+/** The work of the review Kansou was born from, as its info box describes it; `extra` adds to or replaces its fields. */
+export function heroMask(extra: Partial<ParsedWork> = {}): Partial<ParsedWork> {
+  return {
+    title: 'Hero ≠ Mask',
+    year: 2018,
+    altTitles: [{ title: 'ヒーローマスク', type: 'original' }],
+    credits: [
+      { role: 'director', name: 'Hiroyasu Aoki' },
+      { role: 'writer', name: 'Hiroyasu Aoki' },
+      { role: 'music', name: 'Hisaki Kato' },
+    ],
+    studios: ['Pierrot'],
+    platforms: ['Netflix'],
+    tags: ['Thriller'],
+    externalIds: { mal: '37521' },
+    ...extra,
+  };
+}
+
 export function makeItem(work: Partial<ParsedWork> = {}, review: Partial<ParsedReview> = {}): ParsedItem {
   counter++;
   const score = review.score === undefined ? { value: 4, max: 5 } : review.score;

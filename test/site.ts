@@ -8,7 +8,7 @@ import { afterEach } from 'vitest';
 import type { Db } from '../src/db/connection.js';
 import { importParsedItem } from '../src/import/import.service.js';
 import { buildApp } from '../src/server/app.js';
-import { makeItem } from './factories.js';
+import { heroMask, makeItem } from './factories.js';
 import type { Role } from '../src/db/schema.js';
 import { createUser, signIn } from '../src/accounts/accounts.service.js';
 import { cookieNames, cookiePolicyFor } from '../src/accounts/auth.http.js';
@@ -54,20 +54,7 @@ export async function seedCatalog(db: Db) {
   const hero = await importParsedItem(
     db,
     makeItem(
-      {
-        title: 'Hero ≠ Mask',
-        altTitles: [{ title: 'ヒーロー ≠ マスク', type: 'original' }],
-        kind: 'anime_series',
-        year: 2018,
-        credits: [
-          { role: 'director', name: 'Hiroyasu Aoki' },
-          { role: 'writer', name: 'Hiroyasu Aoki' },
-          { role: 'music', name: 'Hisaki Kato' },
-        ],
-        studios: ['Pierrot'],
-        platforms: ['Netflix'],
-        tags: ['Thriller'],
-      },
+      heroMask({ altTitles: [{ title: 'ヒーロー ≠ マスク', type: 'original' }], kind: 'anime_series', externalIds: {} }),
       {
         score: { value: 2.5, max: 5 },
         headline: 'Cliché after cliché',

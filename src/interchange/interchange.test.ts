@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, forEachDatabase } from '../../test/databases.js';
-import { makeItem } from '../../test/factories.js';
+import { heroMask, makeItem } from '../../test/factories.js';
 import { exportText } from '../../test/export.js';
 import type { Db } from '../db/connection.js';
 import { importParsedItem, importSourceItems } from '../import/import.service.js';
@@ -21,20 +21,7 @@ async function seed(db: Db) {
   await importParsedItem(
     db,
     makeItem(
-      {
-        title: 'Hero ≠ Mask',
-        year: 2018,
-        altTitles: [{ title: 'ヒーローマスク', type: 'original' }],
-        credits: [
-          { role: 'director', name: 'Hiroyasu Aoki' },
-          { role: 'writer', name: 'Hiroyasu Aoki' },
-          { role: 'music', name: 'Hisaki Kato' },
-        ],
-        studios: ['Pierrot'],
-        platforms: ['Netflix'],
-        tags: ['Action', 'Thriller'],
-        externalIds: { mal: '37521' },
-      },
+      heroMask({ tags: ['Action', 'Thriller'] }),
       { score: { value: 2.5, max: 5 }, headline: 'Cliché after cliché', body: 'Line one "quoted" \\ back\n\n||a spoiler||\n\n日本語 ✓' },
     ),
     clock('2024-03-02T10:15:00.000Z'),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { forEachDatabase } from '../../test/databases.js';
-import { makeItem } from '../../test/factories.js';
+import { heroMask, makeItem } from '../../test/factories.js';
 import type { Db } from '../db/connection.js';
 import { createUser } from '../accounts/accounts.service.js';
 import { importParsedItem } from '../import/import.service.js';
@@ -16,19 +16,7 @@ async function seed(db: Db) {
   const imported = await importParsedItem(
     db,
     makeItem(
-      {
-        title: 'Hero ≠ Mask',
-        year: 2018,
-        altTitles: [{ title: 'ヒーローマスク', type: 'original' }],
-        credits: [
-          { role: 'director', name: 'Hiroyasu Aoki' },
-          { role: 'music', name: 'Hisaki Kato' },
-        ],
-        studios: ['Pierrot'],
-        platforms: ['Netflix'],
-        tags: ['Thriller'],
-        externalIds: { mal: '37521' },
-      },
+      heroMask(),
       { score: { value: 2.5, max: 5 }, body: 'Stylish, and hollow.' },
     ),
     { author: 'Aiko Tanaka', now: () => NOW },
@@ -62,7 +50,7 @@ describe('stored work lists', () => {
       expect(await stored(db, otherSlug)).not.toBeNull();
       const after = await bothWays(db, slug);
       expect(after.page).toEqual(before.tables);
-      expect(after.page!.credits.map((c) => c.name)).toEqual(['Hiroyasu Aoki', 'Hisaki Kato']);
+      expect(after.page!.credits.map((c) => `${c.role} ${c.name}`)).toEqual(['director Hiroyasu Aoki', 'writer Hiroyasu Aoki', 'music Hisaki Kato']);
       expect(after.page!.altTitles).toEqual([{ title: 'ヒーローマスク', type: 'original' }]);
       expect(after.page!.externalIds).toEqual({ mal: '37521' });
       expect(await storePendingWorkLists(db)).toBe(0);
