@@ -16,11 +16,12 @@ import type { Site } from '../site/site.context.js';
 import { Csrf, Notice, Private as PrivatePage } from '../site/private.js';
 import { DateText } from '../site/components.js';
 import { AppError } from '../shared/errors.js';
+import { urls } from '../shared/urls.js';
 import type { UserRow } from './accounts.repository.js';
 import { ROLES, SIGNUP_MODES, type SignupMode } from './accounts.service.js';
 
 export const accountUrls = {
-  login: (next?: string) => (next ? `/login?next=${encodeURIComponent(next).replace(/%2F/g, '/')}` : '/login'),
+  login: urls.login,
   logout: () => '/logout',
   account: () => '/account',
   profile: () => '/account/profile',

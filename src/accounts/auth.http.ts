@@ -12,6 +12,7 @@ import { AppError, forbidden, unauthorized } from '../shared/errors.js';
 import { resolveApiToken, resolveSession, SESSION_MAX_MS, type CurrentSession, type SignedIn, type TokenUser } from './accounts.service.js';
 import { can, type Action } from './permissions.js';
 import type { UserRow } from './accounts.repository.js';
+import { urls } from '../shared/urls.js';
 
 /** Whether cookies are marked `Secure` (and take the `__Host-` prefix): when the site is served over HTTPS. */
 export interface CookiePolicy {
@@ -122,7 +123,7 @@ export async function pageSession(
 ): Promise<CurrentSession | undefined> {
   const session = await currentSession(db, request, cookiePolicyFor(publicUrl));
   if (!session) {
-    void reply.header('cache-control', 'private, no-store').redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+    void reply.header('cache-control', 'private, no-store').redirect(urls.login(request.url), 303);
     return undefined;
   }
   if (need && !can(session.user, need.action)) throw forbidden(need.refusal);

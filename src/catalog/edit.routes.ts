@@ -22,6 +22,7 @@ import { mergeNames, mergeWorks, previewNameMerge, previewWorkMerge } from '../w
 import { findWorkBySlug, findWorkRedirect } from '../works/works.repository.js';
 import { findNamedBySlug, findNameRedirect, worksNaming } from '../works/names.repository.js';
 import { editUrls, nameEditPage, NOUNS, workEditPage, type Errors, type NameEditPage, type WorkEditPage, type WorkFormValues } from './edit.pages.js';
+import { urls } from '../shared/urls.js';
 
 type Body = Record<string, unknown>;
 
@@ -48,7 +49,7 @@ export async function editRoutes(app: FastifyInstance, { site }: { site: Site })
   await app.register(formbody);
   const db = site.db;
   const send = (reply: FastifyReply, page: VNode, status = 200) => sendPage(reply, page, status, { private: true });
-  const signIn = (reply: FastifyReply, next: string) => reply.header('cache-control', 'private, no-store').redirect(`/login?next=${encodeURIComponent(next)}`, 303);
+  const signIn = (reply: FastifyReply, next: string) => reply.header('cache-control', 'private, no-store').redirect(urls.login(next), 303);
 
   const EDITOR = { action: 'catalog.edit' as const, refusal: FORBIDDEN };
   /** The signed-in editor, or a redirect to the sign-in page (undefined: the reply is sent); 403 for anyone else. */

@@ -13,6 +13,7 @@ import type { Site } from '../site/site.context.js';
 import { cookiePolicyFor, currentSession } from '../accounts/auth.http.js';
 import { can } from '../accounts/permissions.js';
 import { AppError } from '../shared/errors.js';
+import { urls } from '../shared/urls.js';
 import { findAuthorById } from '../authors/authors.service.js';
 import { exportCsv, exportMalXml, exportMarkdown } from './exports.service.js';
 
@@ -32,7 +33,7 @@ export async function exportRoutes(app: FastifyInstance, { site }: { site: Site 
 
   app.get('/account/export/:format', async (request, reply) => {
     const session = await currentSession(db.kysely, request, policy);
-    if (!session) return reply.header('cache-control', 'private, no-store').redirect(`/login?next=${encodeURIComponent('/account')}`, 303);
+    if (!session) return reply.header('cache-control', 'private, no-store').redirect(urls.login('/account'), 303);
     const format = (request.params as { format: string }).format;
     if (!(format in EXPORT_FORMATS)) throw new AppError('not_found', `There is no export as "${format.slice(0, 40)}": choose csv, markdown, mal or json.`);
     const f = EXPORT_FORMATS[format as ExportFormat];

@@ -11,6 +11,8 @@ export const urls = {
   home: () => '/',
   browse: () => '/browse',
   search: () => '/search',
+  /** The sign-in page; `next` is where to go once signed in (a path of this site), escaped whole. */
+  login: (next?: string) => (next ? `/login?next=${encodeURIComponent(next)}` : '/login'),
   /** Feeds: site-wide, or of one author or work. `format` is atom, json or rss. */
   feed: (format: FeedFormat) => `/feed.${format}`,
   authorFeed: (slug: string, format: FeedFormat) => `/authors/${slug}/feed.${format}`,

@@ -71,7 +71,7 @@ function HeaderInner({ site, query }: { site: Site; query?: string }) {
               <a href={urls.browse()}>Rankings</a>
             </li>
             <li>
-              <a href="/login">Sign in</a>
+              <a href={urls.login()}>Sign in</a>
             </li>
           </ul>
         </nav>
