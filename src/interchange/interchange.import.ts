@@ -526,6 +526,7 @@ export async function importJson(
   } finally {
     await restorer.refreshAggregates();
     await repo.syncIdentity(db.kysely, db.dialect, ['authors', 'people', 'studios', 'platforms', 'tags', 'works', 'reviews', 'list_entries']);
+    await repo.analyzeRestored(db.kysely, db.dialect);
   }
   return restorer.report;
 }

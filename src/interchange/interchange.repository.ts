@@ -215,6 +215,16 @@ export async function findReviewsByNaturalKey(db: Executor, keys: { authorId: nu
  * After rows were written with explicit ids, PostgreSQL's identity sequences must move past
  * them, or the next ordinary insert would collide. SQLite's AUTOINCREMENT follows by itself.
  */
+/**
+ * PostgreSQL plans from statistics its autovacuum gathers only later: right after a restore the
+ * tables look empty to the planner, and the search and listing queries get plans made for
+ * empty tables. Analysing everything once (a sample of each table) gives them real ones, as
+ * after any bulk load. SQLite plans from its indexes alone and needs nothing here.
+ */
+export async function analyzeRestored(db: Executor, dialect: 'sqlite' | 'postgres'): Promise<void> {
+  if (dialect === 'postgres') await sql`analyze`.execute(db);
+}
+
 export async function syncIdentity(db: Executor, dialect: 'sqlite' | 'postgres', tables: string[]): Promise<void> {
   if (dialect !== 'postgres') return;
   for (const table of tables) {
