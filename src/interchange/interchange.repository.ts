@@ -215,6 +215,13 @@ export async function findReviewsByNaturalKey(db: Executor, keys: { authorId: nu
  * After rows were written with explicit ids, PostgreSQL's identity sequences must move past
  * them, or the next ordinary insert would collide. SQLite's AUTOINCREMENT follows by itself.
  */
+export async function syncIdentity(db: Executor, dialect: 'sqlite' | 'postgres', tables: string[]): Promise<void> {
+  if (dialect !== 'postgres') return;
+  for (const table of tables) {
+    await sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce((select max(id) from ${sql.table(table)}), 0) + 1, false)`.execute(db);
+  }
+}
+
 /**
  * PostgreSQL plans from statistics its autovacuum gathers only later: right after a restore the
  * tables look empty to the planner, and the search and listing queries get plans made for
@@ -223,11 +230,4 @@ export async function findReviewsByNaturalKey(db: Executor, keys: { authorId: nu
  */
 export async function analyzeRestored(db: Executor, dialect: 'sqlite' | 'postgres'): Promise<void> {
   if (dialect === 'postgres') await sql`analyze`.execute(db);
-}
-
-export async function syncIdentity(db: Executor, dialect: 'sqlite' | 'postgres', tables: string[]): Promise<void> {
-  if (dialect !== 'postgres') return;
-  for (const table of tables) {
-    await sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce((select max(id) from ${sql.table(table)}), 0) + 1, false)`.execute(db);
-  }
 }

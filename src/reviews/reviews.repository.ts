@@ -11,7 +11,6 @@ import { RENDERER, type ReviewRender } from './reviews.render.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-/** A review with the names the API and pages show beside it. */
 /** A review as pages and the API see it: its row (less the derived excerpt columns) with its work's and author's names. */
 export interface ReviewView extends Omit<ReviewRow, 'textStart' | 'textRenderer'> {
   workSlug: string;

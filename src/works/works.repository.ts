@@ -200,10 +200,10 @@ const workListsById = prepared<WorkListRow, number[]>((db) => ({
 /** A `workListsById` row as `works.lists_json` stores it: `[part, pos, a, b, c]`. */
 type StoredListRow = [part: number, pos: number, a: string | null, b: string, c: string | null];
 
-/** The lists of one work as its stored JSON, read from the tables themselves. */
-async function readWorkListsJson(db: Executor, id: number): Promise<string> {
+/** The lists of one work, read from the tables themselves, in the shape `works.lists_json` stores. */
+async function readWorkLists(db: Executor, id: number): Promise<StoredListRow[]> {
   const rows = await workListsById(db, id, id, id, id, id, id);
-  return JSON.stringify(rows.map((r): StoredListRow => [r.part, r.pos, r.a, r.b, r.c]));
+  return rows.map((r) => [r.part, r.pos, r.a, r.b, r.c]);
 }
 
 /**
@@ -217,7 +217,7 @@ export async function loadWorkDetail(db: Kysely<Database>, id: number): Promise<
   let lists: StoredListRow[];
   if (stored) lists = JSON.parse(stored) as StoredListRow[];
   else if (works.length === 0) return undefined;
-  else lists = (await workListsById(db, id, id, id, id, id, id)).map((r) => [r.part, r.pos, r.a, r.b, r.c]);
+  else lists = await readWorkLists(db, id);
   const titles: WorkTitleRow[] = [];
   const externalIds: { workId: number; source: string; externalId: string }[] = [];
   const credits: (LinkedName & { role: string })[] = [];
@@ -249,7 +249,7 @@ export async function listWorksWithoutStoredLists(db: Executor, afterId: number,
  */
 export async function storeWorkLists(trx: Transaction<Database>, ids: number[]): Promise<void> {
   for (const id of ids) {
-    const json = await readWorkListsJson(trx, id);
+    const json = JSON.stringify(await readWorkLists(trx, id));
     await trx.updateTable('works').set({ listsJson: json }).where('id', '=', id).where('listsJson', 'is', null).execute();
   }
 }
