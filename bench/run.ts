@@ -759,8 +759,14 @@ function describeRun(r: ApiRun): string {
   return `${fmt(r.requestsPerSecond.mean)} req/s (±${fmt(r.requestsPerSecond.stddev)}), p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms, non-2xx ${r.non2xx}, errors ${r.errors}; server CPU ${fmt(r.serverCpuPercent)}% (${fmt(r.serverCpuMicrosPerRequest)} µs/request), client CPU ${fmt(r.clientCpuPercent)}%, cores busy ${r.coreBusyPercent.map((c) => `${c}%`).join('/')}, server disk reads ${fmt(r.serverDiskReadMB)} MB, load ${r.loadAverageBefore.join(' ')}`;
 }
 
+/**
+ * The server's settings. The public address is fixed (by default it follows the port, which
+ * is a free one each run): stored work pages belong to the settings they were rendered with.
+ */
+const appEnv = () => ({ DATABASE_URL: args['database-url'] ?? apiDb, LOG_LEVEL: 'warn', KANSOU_PUBLIC_URL: 'http://bench.kansou.invalid' });
+
 async function startApp(extraNodeArgs: string[] = []): Promise<Server & { via: string }> {
-  const env = { DATABASE_URL: args['database-url'] ?? apiDb, LOG_LEVEL: 'warn' };
+  const env = appEnv();
   const port = await freePort();
   try {
     return { ...(await startServer('kansou serve', [process.execPath, ...extraNodeArgs, 'bin/kansou.js', 'serve'], env, port)), via: 'node bin/kansou.js serve' };
@@ -1088,14 +1094,16 @@ async function benchSignin() {
 }
 
 /**
- * Review bodies are rendered when written, but a restored database (the dataset) has none yet:
- * render them before any server starts, or its background pass would compete with the load.
+ * Review bodies are rendered when written, but a restored database (the dataset) has none yet,
+ * nor works' stored lists and pages: make them before any server starts (with the server's
+ * settings, which stored pages belong to), or its background passes would compete with the
+ * load. Nothing to do once they are stored.
  */
 function renderReviews(databaseUrl: string): void {
   ensureBuilt();
-  log('rendering the reviews that have no stored rendering (kansou render)…');
+  log('rendering the reviews that have no stored rendering, storing lists and pages (kansou render)…');
   const started = performance.now();
-  const r = spawnSync(process.execPath, ['bin/kansou.js', 'render'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['bin/kansou.js', 'render'], { cwd: ROOT, env: { ...process.env, ...appEnv(), DATABASE_URL: databaseUrl }, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`kansou render failed (exit ${r.status}): ${r.stderr}`);
   log(`${r.stderr.trim()} (${fmt((performance.now() - started) / 1000, 1)} s)`);
 }

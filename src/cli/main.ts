@@ -24,6 +24,12 @@ const interchangeExport = () => import('../interchange/interchange.export.js');
 const interchangeImport = () => import('../interchange/interchange.import.js');
 const reviewsService = () => import('../reviews/reviews.service.js');
 const workLists = () => import('../works/work-lists.js');
+const storedPages = () => import('../site/stored-pages.js');
+/** The public site over `db` with the configured name and address, as the server builds it. */
+const siteOf = async (db: Db, c: Config) => {
+  const [{ createSite }, { loadAssets }] = await Promise.all([import('../site/site.context.js'), import('../site/http.js')]);
+  return createSite(db, { name: c.siteName, publicUrl: c.publicUrl }, loadAssets());
+};
 const accountsService = () => import('../accounts/accounts.service.js');
 const exportsService = () => import('../exports/exports.service.js');
 
@@ -97,25 +103,30 @@ export async function main(argv: string[]): Promise<void> {
     .description('start the web server (DATABASE_URL, PORT, HOST from the environment)')
     .action(async () => {
       const c = config();
-      const [{ buildApp }, { renderPendingReviews }, { pruneExpired, setupLink }, { storePendingWorkLists }] = await Promise.all([
+      const [{ buildApp }, { renderPendingReviews }, { pruneExpired, setupLink }, { storePendingWorkLists }, { storePendingPages }] = await Promise.all([
         server(),
         reviewsService(),
         accountsService(),
         workLists(),
+        storedPages(),
       ]);
       const db = await openDatabase(c.databaseUrl, { sqliteCacheMb: c.sqliteCacheMb });
       const app = await buildApp({ db, logLevel: c.logLevel, site: { name: c.siteName, publicUrl: c.publicUrl } });
+      const site = await siteOf(db, c);
       // Reviews a restore or an upgrade left unrendered are rendered a small batch at a time,
       // between requests; pages render them on the spot until then.
       const stop = new AbortController();
       const betweenRequests = () => new Promise<void>((r) => setImmediate(r));
       let rendering: Promise<unknown> = Promise.resolve();
-      // Works whose stored lists a change cleared (an import, an edit, from any server) get them
-      // back a minute later at most; pages read the lists themselves until then.
+      // Works whose stored lists and pages a change made stale (an import, an edit, from any
+      // server) get them back a minute later at most; pages read the tables and render on view
+      // until then. The lists first: pages are rendered from them.
       let storingLists: Promise<unknown> | undefined;
       const storeLists = () => {
         storingLists ??= storePendingWorkLists(db, { batchSize: 50, signal: stop.signal, pause: betweenRequests })
           .catch((error: unknown) => app.log.error({ err: error }, 'storing the lists of works failed; pages read them from their tables'))
+          .then(() => storePendingPages(site, { batchSize: 2, signal: stop.signal, pause: betweenRequests }))
+          .catch((error: unknown) => app.log.error({ err: error }, 'storing pages failed; they are rendered on view'))
           .finally(() => (storingLists = undefined));
       };
       const listsTimer = setInterval(storeLists, 60_000).unref();
@@ -237,16 +248,21 @@ export async function main(argv: string[]): Promise<void> {
 
   program
     .command('render')
-    .description("render the reviews that have no stored rendering, and store the works' lists pages read (the server also does this)")
+    .description("render the reviews that have no stored rendering, and store works' lists and the pages of works and reviews (the server also does this)")
     .action(async () => {
-      const [{ renderPendingReviews }, { storePendingWorkLists }] = await Promise.all([reviewsService(), workLists()]);
-      await withDb(config(), async (db) => {
+      const [{ renderPendingReviews }, { storePendingWorkLists }, { storePendingPages }] = await Promise.all([reviewsService(), workLists(), storedPages()]);
+      const c = config();
+      await withDb(c, async (db) => {
         const bar = progress('rendering');
         const n = await renderPendingReviews(db, { batchSize: 500, onProgress: (done) => bar.tick(done) });
         bar.done();
         process.stderr.write(n ? `rendered ${n} review${n === 1 ? '' : 's'}\n` : 'every review is rendered\n');
         const works = await storePendingWorkLists(db, { batchSize: 500 });
         if (works) process.stderr.write(`stored the lists of ${works} work${works === 1 ? '' : 's'}\n`);
+        const pagesBar = progress('storing pages');
+        const pages = await storePendingPages(await siteOf(db, c), { batchSize: 50, onProgress: (done: number) => pagesBar.tick(done) });
+        pagesBar.done();
+        if (pages) process.stderr.write(`stored ${pages} page${pages === 1 ? '' : 's'} of works and reviews\n`);
       });
     });
 

@@ -30,6 +30,30 @@ export interface WorksTable {
    * pages; derived, null when a trigger saw one of them change (works/work-lists.ts fills it).
    */
   listsJson: ColumnType<string | null, string | null | undefined, string | null>;
+  /**
+   * Raised on PostgreSQL by triggers whenever something the work's pages show changes; a
+   * stored page counts only while it carries the same stamp (site/stored-pages.ts). Always 0
+   * on SQLite, where the triggers delete the stored pages instead.
+   */
+  pageStamp: ColumnType<number, number | undefined, number>;
+  /** The stamp under which all of the work's pages were last stored; null when never, or cleared (SQLite). */
+  pagesStamp: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** A page rendered ahead and stored compressed (site/stored-pages.ts); derived data. */
+export interface StoredPagesTable {
+  kind: 'work' | 'review';
+  /** The work's or the review's id. */
+  subjectId: number;
+  /** The work everything on the page belongs to. */
+  workId: number;
+  /** The work's `page_stamp` the page was rendered under. */
+  stamp: number;
+  /** The program and settings that rendered it: another build's page counts as missing. */
+  build: string;
+  etag: string;
+  /** The whole HTML document, gzip-compressed. */
+  gzip: Buffer;
 }
 
 export interface WorkTitlesTable {
@@ -210,6 +234,7 @@ export interface Database {
   authors: AuthorsTable;
   reviews: ReviewsTable;
   reviewRenders: ReviewRendersTable;
+  storedPages: StoredPagesTable;
   listEntries: ListEntriesTable;
   reviewSources: ReviewSourcesTable;
   imports: ImportsTable;

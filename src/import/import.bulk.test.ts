@@ -102,7 +102,8 @@ async function snapshot(db: Db, runId: number) {
   const report = await listImportItems(db.kysely, runId, {});
   const sort = <T>(rows: T[]) => rows.map((r) => JSON.stringify(r)).sort();
   return {
-    works: works.map(({ id: _id, ...w }) => w),
+    // The page stamp counts write statements (PostgreSQL), which the two paths need not share.
+    works: works.map(({ id: _id, pageStamp: _stamp, ...w }) => w),
     titles: sort(titles.map(({ workId, ...t }) => ({ work: slugOf.get(workId), ...t }))),
     ids: sort(ids.map(({ workId, ...x }) => ({ work: slugOf.get(workId), ...x }))),
     reviews: sort(reviews.map(({ id: _id, workId, authorId: _a, ...r }) => ({ work: slugOf.get(workId), ...r }))),

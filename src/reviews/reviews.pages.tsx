@@ -21,7 +21,8 @@ import { withoutSpoilers } from './spoilers.js';
 /** Ids are positive integers that fit the databases' integer column (PostgreSQL would refuse more). */
 const MAX_ID = 2_147_483_647;
 
-function parseId(id: string): number | undefined {
+/** A review id from an address, or undefined for anything that is not one (`0042`, `1e3`, too large). */
+export function parseReviewId(id: string): number | undefined {
   if (!/^[1-9]\d{0,9}$/.test(id)) return undefined;
   const n = Number(id);
   return n <= MAX_ID ? n : undefined;
@@ -68,13 +69,20 @@ function reviewHead(site: Site, review: RenderedReviewView, work: WorkDetail): P
 const wasUpdated = (review: Pick<ReviewView, 'publishedAt' | 'updatedAt'>) => review.publishedAt !== null && review.updatedAt > review.publishedAt && formatDate(review.updatedAt) !== formatDate(review.publishedAt);
 
 export async function reviewPage(site: Site, id: string): Promise<VNode> {
-  const reviewId = parseId(id);
+  const reviewId = parseReviewId(id);
   const review = reviewId === undefined ? undefined : await findRenderedReview(site.db.kysely, reviewId);
   // A draft is as absent as a deleted review: its address must not reveal that it exists.
   if (!review || review.status !== 'published') throw notFound(`The review ${id}`);
   const work = await loadWorkDetail(site.db.kysely, review.workId);
   if (!work) throw notFound(`The review ${id}`);
+  return reviewPageView(site, review, work);
+}
 
+/**
+ * The page itself, from what `reviewPage` loaded: nothing but the arguments (and the site's
+ * settings) goes into it, which lets site/stored-pages.ts store it and tell its builds apart.
+ */
+export function reviewPageView(site: Site, review: RenderedReviewView, work: WorkDetail): VNode {
   return (
     <Layout site={site} head={reviewHead(site, review, work)}>
       <ReviewArticle review={review} work={work} />

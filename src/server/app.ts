@@ -16,7 +16,7 @@ import { writingRoutes } from '../writing/write.routes.js';
 import { exportRoutes } from '../exports/exports.routes.js';
 import { uploadRoutes } from '../import/upload.routes.js';
 import { errorPage } from '../site/error.pages.js';
-import type { Site, SiteOptions } from '../site/site.context.js';
+import { createSite, type SiteOptions } from '../site/site.context.js';
 import { findReviewIdBySourcePath } from '../reviews/reviews.repository.js';
 import { findWorkRedirect } from '../works/works.repository.js';
 import { findNameRedirect } from '../works/names.repository.js';
@@ -77,14 +77,7 @@ export async function buildApp({ db, logLevel = 'info', site: siteOptions = {} }
   await app.register(cookie);
 
   const assets = loadAssets();
-  const site: Site = {
-    name: siteOptions.name ?? 'Kansou',
-    publicUrl: siteOptions.publicUrl ?? 'http://localhost:3000',
-    db,
-    stylesheet: assets.stylesheet,
-    icon: assets.icon,
-    scripts: assets.scripts,
-  };
+  const site = createSite(db, siteOptions, assets);
 
   const sendError = (request: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string) => {
     // An error other than "not found" concerns this one request: nobody's to cache.

@@ -165,19 +165,33 @@ export function renderDocument(page: VNode): string {
   return `<!doctype html>${render(page)}`;
 }
 
+/** A page as it is sent: its bytes, and the weak ETag made from them. */
+export interface PageBytes {
+  body: Buffer;
+  etag: string;
+}
+
+/**
+ * A page component as bytes and their ETag. Encoded once: the bytes are hashed for the ETag
+ * and sent as they are (hashing the string in the ETag hook encoded it a first time, the
+ * socket a second).
+ */
+export function pageBytes(page: VNode): PageBytes {
+  const body = Buffer.from(renderDocument(page), 'utf8');
+  return { body, etag: `W/"${hash('sha1', body, 'base64url')}"` };
+}
+
 /**
  * Sends a rendered page with the site's cache policy: public for pages and 404s, never stored
  * for other errors (a 401, 403 or 429 concerns one visitor) or for `private` pages (a
  * signed-in user's own).
  */
 export function sendPage(reply: FastifyReply, page: VNode, status = 200, options: { private?: boolean } = {}): FastifyReply {
-  // Encoded once: the bytes are hashed for the ETag and sent as they are (hashing the string
-  // in the ETag hook encoded it a first time, the socket a second).
-  const body = Buffer.from(renderDocument(page), 'utf8');
+  const { body, etag } = pageBytes(page);
   return reply
     .status(status)
     .type('text/html; charset=utf-8')
     .header('cache-control', options.private || (status >= 400 && status !== 404) ? 'private, no-store' : PUBLIC_CACHE)
-    .header('etag', `W/"${hash('sha1', body, 'base64url')}"`)
+    .header('etag', etag)
     .send(body);
 }

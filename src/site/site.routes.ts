@@ -8,6 +8,8 @@ import type { Site } from './site.context.js';
 import { assetRoutes, registerCompression, registerEtags, registerSecurityHeaders, sendPage, type Asset, type Assets } from './http.js';
 import { homePage } from './home.pages.js';
 import { workPage } from '../works/works.pages.js';
+import { findStoredReviewPage, findStoredWorkPage, sendStoredPage } from './stored-pages.js';
+import type { StoredPage } from './stored-pages.repository.js';
 import { reviewPage } from '../reviews/reviews.pages.js';
 import { authorPage } from '../authors/authors.pages.js';
 import { personPage, platformPage, studioPage, tagPage, yearPage } from '../catalog/catalog.pages.js';
@@ -20,6 +22,8 @@ import type { FeedFormat } from '../shared/urls.js';
 type Query = Record<string, string | undefined>;
 type Params = Record<string, string>;
 type PageHandler = (site: Site, params: Params, query: Query) => Promise<VNode>;
+/** A page's stored copy (stored-pages.ts), when there is a current one. */
+type StoredPageFinder = (site: Site, params: Params, query: Query) => Promise<StoredPage | undefined> | undefined;
 type FeedHandler = (site: Site, params: Params, format: FeedFormat) => Promise<Feed>;
 
 export async function siteRoutes(app: FastifyInstance, { site, assets }: { site: Site; assets: Assets & { files: Asset[] } }): Promise<void> {
@@ -28,14 +32,25 @@ export async function siteRoutes(app: FastifyInstance, { site, assets }: { site:
   await registerCompression(app);
   assetRoutes(app, assets);
 
-  const page = (path: string, handler: PageHandler) =>
-    app.get(path, async (request: FastifyRequest, reply: FastifyReply) =>
-      sendPage(reply, await handler(site, request.params as Params, request.query as Query)),
-    );
+  /** A page rendered on view, or sent as stored when `stored` finds a current copy of it. */
+  const page = (path: string, handler: PageHandler, stored?: StoredPageFinder) =>
+    app.get(path, async (request: FastifyRequest, reply: FastifyReply) => {
+      const [params, query] = [request.params as Params, request.query as Query];
+      const found = stored && (await stored(site, params, query));
+      return found ? sendStoredPage(request, reply, found) : sendPage(reply, await handler(site, params, query));
+    });
 
   page('/', (s) => homePage(s));
-  page('/works/:slug', (s, p, q) => workPage(s, p.slug!, q));
-  page('/reviews/:id', (s, p) => reviewPage(s, p.id!));
+  page(
+    '/works/:slug',
+    (s, p, q) => workPage(s, p.slug!, q),
+    (s, p, q) => (q.page === undefined ? findStoredWorkPage(s, p.slug!) : undefined),
+  );
+  page(
+    '/reviews/:id',
+    (s, p) => reviewPage(s, p.id!),
+    (s, p) => findStoredReviewPage(s, p.id!),
+  );
   page('/authors/:slug', (s, p, q) => authorPage(s, p.slug!, q));
   page('/people/:slug', (s, p, q) => personPage(s, p.slug!, q));
   page('/studios/:slug', (s, p, q) => studioPage(s, p.slug!, q));

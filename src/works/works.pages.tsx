@@ -15,7 +15,7 @@ import { ogTypeOf, workJsonLd } from '../site/jsonld.js';
 import { notFound } from '../shared/errors.js';
 import { urls } from '../shared/urls.js';
 import { findWorkIdBySlug, loadWorkDetail, type WorkDetail } from './works.repository.js';
-import { listPublishedReviewsOfWork } from '../reviews/reviews.repository.js';
+import { listPublishedReviewsOfWork, type ReviewListing } from '../reviews/reviews.repository.js';
 
 export const REVIEWS_PER_PAGE = 20;
 
@@ -131,8 +131,16 @@ export async function workPage(site: Site, slug: string, query: Record<string, s
     listPublishedReviewsOfWork(site.db.kysely, id, REVIEWS_PER_PAGE, (page - 1) * REVIEWS_PER_PAGE),
   ]);
   if (!work) throw notFound(`The work "${slug}"`);
-  const pages = Math.max(1, Math.ceil(work.reviewCount / REVIEWS_PER_PAGE));
   if (page > 1 && reviews.length === 0) throw notFound(`Page ${page} of the reviews of "${work.title}"`);
+  return workPageView(site, work, reviews, page);
+}
+
+/**
+ * The page itself, from what `workPage` loaded: nothing but the arguments (and the site's
+ * settings) goes into it, which lets site/stored-pages.ts store it and tell its builds apart.
+ */
+export function workPageView(site: Site, work: WorkDetail, reviews: ReviewListing[], page: number): VNode {
+  const pages = Math.max(1, Math.ceil(work.reviewCount / REVIEWS_PER_PAGE));
   const pageHref = (n: number) => urls.work(work.slug) + (n > 1 ? queryString({ page: n }) : '');
 
   return (
