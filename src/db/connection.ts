@@ -22,6 +22,16 @@ export interface Db {
   close(): Promise<void>;
 }
 
+/**
+ * A transaction that lost a race with another writer and stored nothing: SQLite's snapshot went
+ * stale (or another connection held the lock), PostgreSQL could not serialise it. The derived-
+ * data passes (works' lists, stored pages) run in such transactions and try again next pass.
+ */
+export function lostRace(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === '40001' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY'));
+}
+
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }

@@ -26,6 +26,7 @@ import { hash } from 'node:crypto';
 import { gunzipSync, gzipSync, constants as zlib } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { negotiate } from '@fastify/accept-negotiator';
+import { lostRace } from '../db/connection.js';
 import type { Site } from './site.context.js';
 import { pageBytes, PUBLIC_CACHE } from './http.js';
 import { findSetting, saveSetting } from '../accounts/accounts.repository.js';
@@ -145,12 +146,6 @@ export function sendStoredPage(request: FastifyRequest, reply: FastifyReply, pag
   reply.type('text/html; charset=utf-8').header('cache-control', PUBLIC_CACHE).header('etag', page.etag).header('vary', 'accept-encoding');
   if (negotiate(request.headers['accept-encoding'] ?? '', ['gzip']) === 'gzip') return reply.header('content-encoding', 'gzip').send(page.gzip);
   return reply.send(gunzipSync(page.gzip));
-}
-
-/** A batch that lost a race with another writer (see works/work-lists.ts): nothing stored, tried again next pass. */
-function lostRace(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return code === '40001' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY'));
 }
 
 const compress = (page: Parameters<typeof pageBytes>[0]) => {

@@ -5,18 +5,8 @@
  * migration `2026-12-01T0900-stored-work-lists`); until it is filled again, pages read the
  * lists themselves, so a change shows at once either way.
  */
-import type { Db } from '../db/connection.js';
+import { lostRace, type Db } from '../db/connection.js';
 import { listWorksWithoutStoredLists, storeWorkLists } from './works.repository.js';
-
-/**
- * A batch that lost a race with another writer: SQLite's snapshot went stale (or the writer
- * held the lock), PostgreSQL's repeatable read saw the row change. Nothing was stored; the next
- * pass tries again.
- */
-function lostRace(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return code === '40001' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY'));
-}
 
 /**
  * Stores the lists of every work whose `lists_json` is empty, a batch per transaction, in id

@@ -21,6 +21,10 @@
  *   only from data still current when they commit. Deleting costs an index probe when nothing
  *   is stored, as during a first import, where raising a stamp would rewrite the work's row.
  *
+ * The writes that do not move a work past its pages are the two that fill derived data in: its
+ * stored lists, and the mark that its pages are stored. Each runs alone in its transaction
+ * (works/work-lists.ts, site/stored-pages.ts); nothing else may write them.
+ *
  * `works.pages_stamp` is the stamp under which all of a work's pages were last stored, and a
  * partial index finds the works where it is not the present one (null on SQLite, where the
  * triggers clear it). Frozen once shipped, like every migration.
