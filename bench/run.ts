@@ -899,6 +899,24 @@ async function benchPages(lists: Lists) {
       }
       out[target.name] = runs;
     }
+    // As a browser asks: it accepts compressed answers, so stored pages go out as stored, and
+    // a page rendered on view is compressed on view.
+    const browser = { 'accept-encoding': 'gzip, deflate, br, zstd' };
+    for (const target of [
+      { name: 'review page', path: '/reviews/{}', list: lists.reviewIds },
+      { name: 'work page', path: '/works/{}', list: lists.workSlugs },
+    ]) {
+      log(`pages: ${target.name} as a browser asks (accept-encoding), 50 connections, ${infoDuration} s…`);
+      const r = await runLoad(server, { path: target.path, listFile: target.list, connections: 50, pipelining: 1, duration: infoDuration, prewarm: apiDb, headers: browser });
+      log(`  ${describeRun(r)}`);
+      rows.push({
+        measurement: `GET ${target.path.replace('{}', target.name === 'review page' ? 'ID' : 'SLUG')}, accept-encoding (50 conns${servedBy})`,
+        figure: 'req/s | p50 | p99 ms | non-2xx | CPU µs/req | bytes/req',
+        value: `${fmt(r.requestsPerSecond.mean)} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.non2xx} | ${fmt(r.serverCpuMicrosPerRequest)} | ${fmt((r.throughputMBs * 1e6) / r.requestsPerSecond.mean)}`,
+        target: 'informational',
+      });
+      out[`${target.name}, accept-encoding`] = r;
+    }
     for (const target of [
       { name: 'home page', path: '/?{}', list: lists.words, connections: 10 },
       { name: 'search page', path: '/search?q={}', list: lists.words, connections: 10 },

@@ -18,6 +18,8 @@ export interface LoadOptions {
   pipelining: number;
   /** Seconds. */
   duration: number;
+  /** Request headers, e.g. the `accept-encoding` a browser sends. */
+  headers?: Record<string, string>;
 }
 
 export interface LoadResult {
@@ -56,6 +58,7 @@ const result = await autocannon({
   connections: options.connections,
   pipelining: options.pipelining,
   duration: options.duration,
+  headers: options.headers ?? {},
   requests: [
     {
       method: 'GET',
