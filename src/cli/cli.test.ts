@@ -111,11 +111,16 @@ forEachDatabase((fresh) => {
     expect((await runCli(['export'], { DATABASE_URL: other })).stdout).toBe(toStdout.stdout);
     // A restore leaves the rendering of review bodies to the server, or to `kansou render`.
     expect(restored.stderr).toContain('kansou render');
-    expect((await runCli(['render'], { DATABASE_URL: other })).stderr).toContain('rendered 2 reviews');
-    expect((await runCli(['render'], { DATABASE_URL: other })).stderr).toContain('every review is rendered');
+    const rendered = (await runCli(['render'], { DATABASE_URL: other })).stderr;
+    expect(rendered).toContain('rendered 2 reviews');
+    // Two works, each with its page and one review's.
+    expect(rendered).toContain('stored 4 pages of works and reviews');
+    const again = (await runCli(['render'], { DATABASE_URL: other })).stderr;
+    expect(again).toContain('every review is rendered');
+    expect(again).not.toContain('stored');
   });
 
-  it('renders the reviews a restore left unrendered once the server has started', async () => {
+  it('renders the reviews a restore left unrendered once the server has started, then stores the pages', async () => {
     const { url } = await fresh();
     await runCli(['import', fixtures], { DATABASE_URL: url });
     const file = join(tmp(), 'backup.json');
@@ -127,10 +132,13 @@ forEachDatabase((fresh) => {
     const server = startCli(['serve'], { DATABASE_URL: other, PORT: String(41000 + Math.floor(Math.random() * 9000)), HOST: '127.0.0.1', LOG_LEVEL: 'info' });
     try {
       await server.waitFor('rendered 2 reviews that had no stored rendering');
+      // Then the works' lists and the pages of works and reviews.
+      await server.waitFor('stored 4 pages of works and reviews');
     } finally {
       expect(await server.stop()).toBe(0);
     }
     expect(await db.kysely.selectFrom('reviewRenders').select('reviewId').execute()).toHaveLength(2);
+    expect(await db.kysely.selectFrom('storedPages').select('kind').orderBy('kind').execute()).toEqual([{ kind: 'review' }, { kind: 'review' }, { kind: 'work' }, { kind: 'work' }]);
   });
 
   it('refuses a JSON file that is not an export, changing nothing', async () => {
