@@ -125,7 +125,7 @@ export async function main(argv: string[]): Promise<void> {
       const storeLists = () => {
         storingLists ??= storePendingWorkLists(db, { batchSize: 50, signal: stop.signal, pause: betweenRequests })
           .catch((error: unknown) => app.log.error({ err: error }, 'storing the lists of works failed; pages read them from their tables'))
-          .then(() => storePendingPages(site, { batchSize: 2, signal: stop.signal, pause: betweenRequests }))
+          .then(() => storePendingPages(site, { batchSize: 2, reviewPagesPerTransaction: 40, signal: stop.signal, pause: betweenRequests }))
           .then((n) => n > 0 && app.log.info(`stored ${n} page${n === 1 ? '' : 's'} of works and reviews`))
           .catch((error: unknown) => app.log.error({ err: error }, 'storing pages failed; they are rendered on view'))
           .finally(() => (storingLists = undefined));

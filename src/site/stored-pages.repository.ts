@@ -81,19 +81,61 @@ export interface PageToStore extends StoredPage {
   subjectId: number;
 }
 
-/**
- * Replaces a work's stored pages by these (rendered under `stamp` by `build`) and marks the
- * work's pages stored under that stamp. Pages of reviews no longer published go with the rest.
- */
-export async function replaceStoredPages(trx: Transaction<Database>, workId: number, stamp: number, build: string, pages: PageToStore[]): Promise<void> {
-  await trx.deleteFrom('storedPages').where('workId', '=', workId).execute();
+async function insertPages(trx: Transaction<Database>, workId: number, stamp: number, build: string, pages: PageToStore[]): Promise<void> {
   for (let i = 0; i < pages.length; i += 100) {
     await trx
       .insertInto('storedPages')
       .values(pages.slice(i, i + 100).map((p) => ({ kind: p.kind, subjectId: p.subjectId, workId, stamp, build, etag: p.etag, gzip: p.gzip })))
+      .onConflict((oc) => oc.columns(['kind', 'subjectId']).doUpdateSet((eb) => ({ workId, stamp, build, etag: eb.ref('excluded.etag'), gzip: eb.ref('excluded.gzip') })))
       .execute();
   }
+}
+
+/**
+ * Replaces a work's stored pages by these (rendered under `stamp` by `build`); pages of reviews
+ * no longer published go with the rest. With `complete`, these are all its pages, and the work
+ * is marked stored under that stamp.
+ */
+export async function replaceStoredPages(
+  trx: Transaction<Database>,
+  workId: number,
+  stamp: number,
+  build: string,
+  pages: PageToStore[],
+  options: { complete: boolean } = { complete: true },
+): Promise<void> {
+  await trx.deleteFrom('storedPages').where('workId', '=', workId).execute();
+  await insertPages(trx, workId, stamp, build, pages);
+  if (options.complete) await trx.updateTable('works').set({ pagesStamp: stamp }).where('id', '=', workId).execute();
+}
+
+/** Adds more of a work's pages (the rest of its review pages), rendered under `stamp` by `build`. */
+export async function addStoredPages(trx: Transaction<Database>, workId: number, stamp: number, build: string, pages: PageToStore[]): Promise<void> {
+  await insertPages(trx, workId, stamp, build, pages);
+}
+
+/**
+ * Marks the work's pages stored under `stamp` when all of them are there, from `build` under
+ * that stamp: its page and one per published review. Returns whether it did.
+ */
+export async function markPagesStoredIfComplete(trx: Transaction<Database>, workId: number, stamp: number, build: string): Promise<boolean> {
+  const current = await trx
+    .selectFrom('storedPages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('workId', '=', workId)
+    .where('stamp', '=', stamp)
+    .where('build', '=', build)
+    .executeTakeFirstOrThrow();
+  const published = await trx
+    .selectFrom('reviews')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('workId', '=', workId)
+    .where('status', '=', 'published')
+    .where('publishedAt', 'is not', null)
+    .executeTakeFirstOrThrow();
+  if (Number(current.n) !== Number(published.n) + 1) return false;
   await trx.updateTable('works').set({ pagesStamp: stamp }).where('id', '=', workId).execute();
+  return true;
 }
 
 /** Forgets every stored page (another build's): every work's pages are to be stored again. */

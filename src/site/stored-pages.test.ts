@@ -148,6 +148,42 @@ describe('stored pages', () => {
       expect((await get(`/works/${slug}`)).body).toBe(page.body);
     });
 
+    it('of a work with more reviews than one transaction takes are stored over several, and a change between them is caught', async () => {
+      const { db } = await fresh();
+      const { slug, reviewId } = await seed(db);
+      const second = await importParsedItem(db, makeItem({ title: 'Hero ≠ Mask', year: 2018 }, { body: 'A second look.', headline: 'Second look' }), { author: 'Carla Reader', now: () => NOW });
+      const third = await importParsedItem(db, makeItem({ title: 'Hero ≠ Mask', year: 2018 }, { body: 'A third look.', headline: 'Third look' }), { author: 'Dan Viewer', now: () => NOW });
+      const { get } = await startSite(db);
+      const hero = (await findWorkBySlug(db.kysely, slug))!;
+      const storedOf = async (workId: number) =>
+        (await db.kysely.selectFrom('storedPages').select(['kind', 'subjectId']).where('workId', '=', workId).orderBy('kind').orderBy('subjectId').execute()).map((p) => `${p.kind} ${p.subjectId}`);
+
+      // One review page a transaction: the work page and one review page, then one more each.
+      expect(await storePendingPages(siteOf(db), { reviewPagesPerTransaction: 1 })).toBe(6);
+      expect(await storedOf(hero.id)).toEqual(['review ' + reviewId, 'review ' + second.review.id, 'review ' + third.review.id, 'work ' + hero.id].sort());
+      expect(await storePendingPages(siteOf(db), { reviewPagesPerTransaction: 1 })).toBe(0);
+
+      // A change lands between the transactions of one work: the work is not marked stored, and
+      // the next pass stores its pages again, as they are now.
+      await db.kysely.updateTable('works').set({ synopsis: 'Changed first.' }).where('id', '=', hero.id).execute();
+      let changed = false;
+      const changeOnce = async () => {
+        if (changed) return;
+        changed = true;
+        await db.kysely.updateTable('authors').set({ name: 'Renamed Between' }).where('slug', '=', 'dan-viewer').execute();
+      };
+      await storePendingPages(siteOf(db), { reviewPagesPerTransaction: 1, pause: changeOnce });
+      expect(changed).toBe(true);
+      const after = (await findWorkBySlug(db.kysely, slug))!;
+      expect(after.pagesStamp === null || after.pagesStamp !== after.pageStamp, 'still due').toBe(true);
+      expect((await get(`/reviews/${third.review.id}`)).text).toContain('Renamed Between');
+      expect(await storePendingPages(siteOf(db), { reviewPagesPerTransaction: 1 })).toBe(4);
+      await markStoredPages(db);
+      expect((await get(`/reviews/${third.review.id}`)).body).toBe(MARKER);
+      const done = (await findWorkBySlug(db.kysely, slug))!;
+      expect(done.pagesStamp).toBe(done.pageStamp);
+    });
+
     it.skipIf(dialect !== 'postgres')('rendered before a concurrent change carry an old stamp and are never served (PostgreSQL)', async () => {
       const { db } = await fresh();
       const { admin, slug, reviewId } = await seed(db);

@@ -27,6 +27,8 @@ import { gunzipSync, gzipSync, constants as zlib } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { negotiate } from '@fastify/accept-negotiator';
 import { lostRace } from '../db/connection.js';
+import type { Transaction } from 'kysely';
+import type { Database } from '../db/schema.js';
 import type { Site } from './site.context.js';
 import { pageBytes, PUBLIC_CACHE } from './http.js';
 import { findSetting, saveSetting } from '../accounts/accounts.repository.js';
@@ -153,16 +155,38 @@ const compress = (page: Parameters<typeof pageBytes>[0]) => {
   return { etag, gzip: gzipSync(body, { level: zlib.Z_BEST_COMPRESSION }) };
 };
 
+/** What the pages pass is told: how much to do per transaction, and when to stop or yield. */
+export interface StorePagesOptions {
+  /** Works per transaction. */
+  batchSize?: number;
+  /**
+   * At most this many review pages of one work per transaction: a work with more stores the
+   * rest in transactions of its own, so that a work with thousands of reviews never holds the
+   * database (SQLite's one connection) for seconds.
+   */
+  reviewPagesPerTransaction?: number;
+  /** Runs between transactions (the server yields to requests there). */
+  pause?: () => Promise<void>;
+  onProgress?: (stored: number) => void;
+  signal?: AbortSignal;
+}
+
+/** Runs `body` in a transaction that fails rather than see another writer's later commit. */
+function snapshotTransaction<T>(site: Site, body: (trx: Transaction<Database>, inTransaction: Site) => Promise<T>): Promise<T> {
+  const { db } = site;
+  const transaction = db.kysely.transaction();
+  return (db.dialect === 'postgres' ? transaction.setIsolationLevel('repeatable read') : transaction).execute((trx) =>
+    body(trx, { ...site, db: { ...db, kysely: trx } }),
+  );
+}
+
 /**
  * Renders and stores the pages of every work whose pages are not current (its page and its
- * published reviews' pages), `batchSize` works per transaction, in id order; returns how many
- * pages it stored. First forgets the pages of another build. `pause` runs between batches (the
- * server yields to requests there).
+ * published reviews' pages), in id order; returns how many pages it stored. First forgets the
+ * pages of another build. Each transaction's first read fixes the snapshot its pages are
+ * rendered from; a work is marked stored only once all its pages are there under one stamp.
  */
-export async function storePendingPages(
-  site: Site,
-  options: { batchSize?: number; pause?: () => Promise<void>; onProgress?: (stored: number) => void; signal?: AbortSignal } = {},
-): Promise<number> {
+export async function storePendingPages(site: Site, options: StorePagesOptions = {}): Promise<number> {
   const { db } = site;
   const build = storedPagesBuild(site);
   if ((await findSetting(db.kysely, BUILD_SETTING)) !== build) {
@@ -170,36 +194,63 @@ export async function storePendingPages(
     await saveSetting(db.kysely, BUILD_SETTING, build);
   }
   const batchSize = options.batchSize ?? 10;
+  const perTransaction = options.reviewPagesPerTransaction ?? 200;
+  const reviewPages = async (inTransaction: Site, ids: number[]): Promise<pages.PageToStore[]> => {
+    const rendered: pages.PageToStore[] = [];
+    for (const id of ids) rendered.push({ kind: 'review', subjectId: id, ...compress(await reviewPage(inTransaction, String(id))) });
+    return rendered;
+  };
   let after = 0;
   let stored = 0;
-  while (!options.signal?.aborted) {
-    const ids = await pages.listWorksWithStalePages(db.kysely, after, batchSize);
-    if (ids.length === 0) break;
-    const transaction = db.kysely.transaction();
+  const attempt = async (body: () => Promise<number>) => {
     try {
-      stored += await (db.dialect === 'postgres' ? transaction.setIsolationLevel('repeatable read') : transaction).execute(async (trx) => {
-        // The first read fixes the snapshot every page of the batch is rendered from.
-        const works = await pages.readWorkStamps(trx, ids);
-        const reviewsOf = new Map<number, number[]>();
-        for (const { id, workId } of await pages.listPublishedReviewIds(trx, ids)) reviewsOf.set(workId, [...(reviewsOf.get(workId) ?? []), id]);
-        const inTransaction: Site = { ...site, db: { ...db, kysely: trx } };
-        let n = 0;
-        for (const work of works) {
-          const rendered: pages.PageToStore[] = [{ kind: 'work', subjectId: work.id, ...compress(await workPage(inTransaction, work.slug, {})) }];
-          for (const id of reviewsOf.get(work.id) ?? []) {
-            rendered.push({ kind: 'review', subjectId: id, ...compress(await reviewPage(inTransaction, String(id))) });
-          }
-          await pages.replaceStoredPages(trx, work.id, work.pageStamp, build, rendered);
-          n += rendered.length;
-        }
-        return n;
-      });
+      stored += await body();
     } catch (error) {
       if (!lostRace(error)) throw error;
     }
-    after = ids[ids.length - 1]!;
     options.onProgress?.(stored);
     await options.pause?.();
+  };
+  while (!options.signal?.aborted) {
+    const ids = await pages.listWorksWithStalePages(db.kysely, after, batchSize);
+    if (ids.length === 0) break;
+    after = ids[ids.length - 1]!;
+    // Review pages of works with more than fit in one transaction, stored after the batch.
+    const rest: { workId: number; reviewIds: number[] }[] = [];
+    await attempt(() =>
+      snapshotTransaction(site, async (trx, inTransaction) => {
+        const works = await pages.readWorkStamps(trx, ids);
+        const reviewsOf = new Map<number, number[]>();
+        for (const { id, workId } of await pages.listPublishedReviewIds(trx, ids)) reviewsOf.set(workId, [...(reviewsOf.get(workId) ?? []), id]);
+        let n = 0;
+        for (const work of works) {
+          const reviewIds = reviewsOf.get(work.id) ?? [];
+          const rendered = [{ kind: 'work' as const, subjectId: work.id, ...compress(await workPage(inTransaction, work.slug, {})) }, ...(await reviewPages(inTransaction, reviewIds.slice(0, perTransaction)))];
+          const complete = reviewIds.length <= perTransaction;
+          await pages.replaceStoredPages(trx, work.id, work.pageStamp, build, rendered, { complete });
+          if (!complete) rest.push({ workId: work.id, reviewIds: reviewIds.slice(perTransaction) });
+          n += rendered.length;
+        }
+        return n;
+      }),
+    );
+    for (const { workId, reviewIds } of rest) {
+      for (let i = 0; i < reviewIds.length && !options.signal?.aborted; i += perTransaction) {
+        const last = i + perTransaction >= reviewIds.length;
+        await attempt(() =>
+          snapshotTransaction(site, async (trx, inTransaction) => {
+            const [work] = await pages.readWorkStamps(trx, [workId]);
+            if (!work) return 0;
+            const rendered = await reviewPages(inTransaction, reviewIds.slice(i, i + perTransaction));
+            await pages.addStoredPages(trx, workId, work.pageStamp, build, rendered);
+            // Marked only when every page of the work is there under this stamp: a write
+            // between these transactions left older pages (or none), and the next pass redoes it.
+            if (last) await pages.markPagesStoredIfComplete(trx, workId, work.pageStamp, build);
+            return rendered.length;
+          }),
+        );
+      }
+    }
   }
   return stored;
 }
