@@ -182,6 +182,21 @@ describe('stored pages', () => {
       expect((await get(`/reviews/${third.review.id}`)).body).toBe(MARKER);
       const done = (await findWorkBySlug(db.kysely, slug))!;
       expect(done.pagesStamp).toBe(done.pageStamp);
+
+      // A review withdrawn between them has no page to render: the pass goes on, and the next
+      // one stores the work's pages as they are now.
+      await db.kysely.updateTable('works').set({ synopsis: 'Changed again.' }).where('id', '=', hero.id).execute();
+      let withdrawn = false;
+      const withdrawOnce = async () => {
+        if (withdrawn) return;
+        withdrawn = true;
+        await db.kysely.updateTable('reviews').set({ status: 'draft' }).where('id', '=', third.review.id).execute();
+      };
+      await storePendingPages(siteOf(db), { reviewPagesPerTransaction: 1, pause: withdrawOnce });
+      expect(withdrawn).toBe(true);
+      expect(await storePendingPages(siteOf(db), { reviewPagesPerTransaction: 1 })).toBe(3);
+      expect((await get(`/reviews/${third.review.id}`)).status).toBe(404);
+      expect(await storedOf(hero.id)).toEqual(['review ' + reviewId, 'review ' + second.review.id, 'work ' + hero.id].sort());
     });
 
     it.skipIf(dialect !== 'postgres')('rendered before a concurrent change carry an old stamp and are never served (PostgreSQL)', async () => {

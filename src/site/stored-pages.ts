@@ -27,6 +27,7 @@ import { gunzipSync, gzipSync, constants as zlib } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { negotiate } from '@fastify/accept-negotiator';
 import { lostRace } from '../db/connection.js';
+import { AppError } from '../shared/errors.js';
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Site } from './site.context.js';
@@ -197,7 +198,15 @@ export async function storePendingPages(site: Site, options: StorePagesOptions =
   const perTransaction = options.reviewPagesPerTransaction ?? 200;
   const reviewPages = async (inTransaction: Site, ids: number[]): Promise<pages.PageToStore[]> => {
     const rendered: pages.PageToStore[] = [];
-    for (const id of ids) rendered.push({ kind: 'review', subjectId: id, ...compress(await reviewPage(inTransaction, String(id))) });
+    for (const id of ids) {
+      try {
+        rendered.push({ kind: 'review', subjectId: id, ...compress(await reviewPage(inTransaction, String(id))) });
+      } catch (error) {
+        // Withdrawn or deleted since the work's reviews were listed (in an earlier transaction):
+        // the work then lacks a page and is not marked stored, and the next pass redoes it.
+        if (!(error instanceof AppError && error.code === 'not_found')) throw error;
+      }
+    }
     return rendered;
   };
   let after = 0;
@@ -221,7 +230,11 @@ export async function storePendingPages(site: Site, options: StorePagesOptions =
       snapshotTransaction(site, async (trx, inTransaction) => {
         const works = await pages.readWorkStamps(trx, ids);
         const reviewsOf = new Map<number, number[]>();
-        for (const { id, workId } of await pages.listPublishedReviewIds(trx, ids)) reviewsOf.set(workId, [...(reviewsOf.get(workId) ?? []), id]);
+        for (const { id, workId } of await pages.listPublishedReviewIds(trx, ids)) {
+          const list = reviewsOf.get(workId);
+          if (list) list.push(id);
+          else reviewsOf.set(workId, [id]);
+        }
         let n = 0;
         for (const work of works) {
           const reviewIds = reviewsOf.get(work.id) ?? [];
