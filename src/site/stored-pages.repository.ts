@@ -64,16 +64,14 @@ export async function readWorkStamps(trx: Transaction<Database>, ids: number[]):
   return trx.selectFrom('works').select(['id', 'slug', 'pageStamp']).where('id', 'in', ids).orderBy('id').execute();
 }
 
+/** The reviews of these works that have a page: published, with a date. */
+function reviewsWithPages(trx: Transaction<Database>, workIds: number[]) {
+  return trx.selectFrom('reviews').where('workId', 'in', workIds).where('status', '=', 'published').where('publishedAt', 'is not', null);
+}
+
 /** The published reviews of these works (the pages a review has), in id order. */
 export async function listPublishedReviewIds(trx: Transaction<Database>, workIds: number[]): Promise<{ id: number; workId: number }[]> {
-  return trx
-    .selectFrom('reviews')
-    .select(['id', 'workId'])
-    .where('workId', 'in', workIds)
-    .where('status', '=', 'published')
-    .where('publishedAt', 'is not', null)
-    .orderBy('id')
-    .execute();
+  return reviewsWithPages(trx, workIds).select(['id', 'workId']).orderBy('id').execute();
 }
 
 export interface PageToStore extends StoredPage {
@@ -81,7 +79,8 @@ export interface PageToStore extends StoredPage {
   subjectId: number;
 }
 
-async function insertPages(trx: Transaction<Database>, workId: number, stamp: number, build: string, pages: PageToStore[]): Promise<void> {
+/** Adds (or replaces) some of a work's pages, rendered under `stamp` by `build`. */
+export async function addStoredPages(trx: Transaction<Database>, workId: number, stamp: number, build: string, pages: PageToStore[]): Promise<void> {
   for (let i = 0; i < pages.length; i += 100) {
     await trx
       .insertInto('storedPages')
@@ -105,13 +104,8 @@ export async function replaceStoredPages(
   options: { complete: boolean } = { complete: true },
 ): Promise<void> {
   await trx.deleteFrom('storedPages').where('workId', '=', workId).execute();
-  await insertPages(trx, workId, stamp, build, pages);
+  await addStoredPages(trx, workId, stamp, build, pages);
   if (options.complete) await trx.updateTable('works').set({ pagesStamp: stamp }).where('id', '=', workId).execute();
-}
-
-/** Adds more of a work's pages (the rest of its review pages), rendered under `stamp` by `build`. */
-export async function addStoredPages(trx: Transaction<Database>, workId: number, stamp: number, build: string, pages: PageToStore[]): Promise<void> {
-  await insertPages(trx, workId, stamp, build, pages);
 }
 
 /**
@@ -126,12 +120,8 @@ export async function markPagesStoredIfComplete(trx: Transaction<Database>, work
     .where('stamp', '=', stamp)
     .where('build', '=', build)
     .executeTakeFirstOrThrow();
-  const published = await trx
-    .selectFrom('reviews')
+  const published = await reviewsWithPages(trx, [workId])
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('workId', '=', workId)
-    .where('status', '=', 'published')
-    .where('publishedAt', 'is not', null)
     .executeTakeFirstOrThrow();
   if (Number(current.n) !== Number(published.n) + 1) return false;
   await trx.updateTable('works').set({ pagesStamp: stamp }).where('id', '=', workId).execute();
