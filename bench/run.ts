@@ -386,16 +386,16 @@ function newestMtime(dir: string, filter: (name: string) => boolean): number {
   return newest;
 }
 
-function ensureBuilt(): { built: boolean; ok: boolean; message: string } {
-  const entry = join(ROOT, 'dist', 'cli', 'main.js');
-  const srcTime = newestMtime(join(ROOT, 'src'), (n) => n.endsWith('.ts') && !n.endsWith('.test.ts'));
+function ensureBuilt(): { built: boolean; message: string } {
+  const entry = join(ROOT, 'dist', 'main.js');
+  const srcTime = newestMtime(join(ROOT, 'src'), (n) => /\.tsx?$/.test(n) && !/\.test\.tsx?$/.test(n));
   const distTime = existsSync(entry) ? newestMtime(join(ROOT, 'dist'), (n) => n.endsWith('.js')) : 0;
-  if (distTime >= srcTime) return { built: false, ok: true, message: 'dist/ is up to date' };
+  if (distTime >= srcTime) return { built: false, message: 'dist/ is up to date' };
   log('dist/ is older than src/: npm run build…');
   const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, encoding: 'utf8' });
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
-  if (r.status !== 0) log(`npm run build failed (exit ${r.status}); tsc still emits what compiles:\n${out}`);
-  return { built: true, ok: r.status === 0, message: r.status === 0 ? 'built' : `npm run build failed: ${out.split('\n').slice(0, 5).join(' | ')}` };
+  if (r.status !== 0) throw new Error(`npm run build failed (exit ${r.status}):\n${out}`);
+  return { built: true, message: 'built' };
 }
 
 // ── text ─────────────────────────────────────────────────────────────────────────────────
@@ -671,8 +671,7 @@ async function listImportChild(format: string, file: string, target: string) {
 
 async function benchLists() {
   currentSection = 'lists';
-  const build = ensureBuilt();
-  if (!build.ok) log(`lists: ${build.message}`);
+  ensureBuilt();
   const malEntries = num(args['mal-entries'], 100_000);
   const films = num(args['letterboxd-films'], 50_000);
   const mal = await malExport(join(DATA_DIR, `mal-${malEntries}.xml.gz`), malEntries);
@@ -765,22 +764,14 @@ function describeRun(r: ApiRun): string {
  */
 const appEnv = () => ({ DATABASE_URL: args['database-url'] ?? apiDb, LOG_LEVEL: 'warn', KANSOU_PUBLIC_URL: 'http://bench.kansou.invalid' });
 
-async function startApp(extraNodeArgs: string[] = []): Promise<Server & { via: string }> {
-  const env = appEnv();
-  const port = await freePort();
-  try {
-    return { ...(await startServer('kansou serve', [process.execPath, ...extraNodeArgs, 'bin/kansou.js', 'serve'], env, port)), via: 'node bin/kansou.js serve' };
-  } catch (error) {
-    const message = (error as Error).message;
-    if (!/ERR_MODULE_NOT_FOUND|Cannot find module/.test(message)) throw error;
-    log(`api: \`node bin/kansou.js serve\` does not start (a module of the CLI is missing from dist/):\n${message.split('\n').slice(0, 4).join('\n')}`);
-    log('api: falling back to bench/lib/serve-dist.ts, which does what the serve command does with the same dist/ modules');
-    const fallbackPort = await freePort();
-    return {
-      ...(await startServer('serve-dist', [process.execPath, ...extraNodeArgs, '--import', 'tsx', join(BENCH_DIR, 'lib', 'serve-dist.ts')], env, fallbackPort)),
-      via: 'bench/lib/serve-dist.ts (CLI did not load)',
-    };
-  }
+/**
+ * `kansou serve` as users run it (the built bin/kansou.js), or (`fromSources`) from the TypeScript
+ * sources, for profiles: a profile of the bundle would name its chunks, not the source files.
+ */
+async function startApp(extraNodeArgs: string[] = [], fromSources = false): Promise<Server & { via: string }> {
+  const command = fromSources ? ['--import', 'tsx', join(ROOT, 'test', 'kansou-entry.ts')] : ['bin/kansou.js'];
+  const server = await startServer('kansou serve', [process.execPath, ...extraNodeArgs, ...command, 'serve'], appEnv(), await freePort());
+  return { ...server, via: `node ${command.join(' ')} serve` };
 }
 
 async function reviewRuns(server: Server, lists: Lists, label: string): Promise<ApiRun[]> {
@@ -997,7 +988,7 @@ async function benchProfile(lists: Lists) {
   const page = args['profile-page'];
   const load = page === 'review' ? { path: '/reviews/{}', listFile: lists.reviewIds } : page === 'work' ? { path: '/works/{}', listFile: lists.workSlugs } : { path: '/api/v1/reviews/{}', listFile: lists.reviewIds };
   const targets = [
-    { name: page ? `${page}-page` : 'app', start: (dir: string) => startApp(['--cpu-prof', `--cpu-prof-dir=${dir}`]) },
+    { name: page ? `${page}-page` : 'app', start: (dir: string) => startApp(['--cpu-prof', `--cpu-prof-dir=${dir}`], true) },
     {
       name: 'bare-prepared',
       start: async (dir: string) =>
@@ -1052,8 +1043,7 @@ async function benchProfile(lists: Lists) {
  */
 async function benchSignin() {
   currentSection = 'signin';
-  const build = ensureBuilt();
-  if (!build.ok) log(`signin: ${build.message}`);
+  ensureBuilt();
   const seconds = num(args['signin-seconds'], 30);
   const email = 'owner@example.org';
   const password = 'the owner’s own passphrase';

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// The `kansou` command. The TypeScript sources are compiled to dist/ by `npm install` (prepare).
+// The `kansou` command. `npm install` (prepare) builds it into dist/ from the TypeScript sources.
 import { existsSync } from 'node:fs';
 
-const entry = new URL('../dist/cli/main.js', import.meta.url);
+const entry = new URL('../dist/main.js', import.meta.url);
 if (!existsSync(entry)) {
   console.error('kansou: dist/ is missing; run `npm install` (or `npm run build`) first.');
   process.exit(1);

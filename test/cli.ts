@@ -1,10 +1,17 @@
 /**
- * Runs the real `kansou` command (from the TypeScript sources) in a child process.
+ * Runs the real `kansou` command in a child process: from the TypeScript sources, or (`launch`)
+ * as built, through a bin/kansou.js.
  */
 import { spawn } from 'node:child_process';
 
 const entry = new URL('./kansou-entry.ts', import.meta.url).pathname;
 const root = new URL('..', import.meta.url).pathname;
+
+/** Node's arguments that start the command, before the command's own. */
+export type Launch = string[];
+const fromSources: Launch = ['--import', 'tsx', entry];
+/** The command as `npm install` builds it, started by the given bin/kansou.js. */
+export const builtCommand = (bin: string): Launch => [bin];
 
 export interface CliResult {
   code: number | null;
@@ -13,8 +20,8 @@ export interface CliResult {
 }
 
 /** Starts a long-running command (`serve`); the caller stops it. Output accumulates in `output()`. */
-export function startCli(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+export function startCli(args: string[], env: Record<string, string> = {}, launch: Launch = fromSources) {
+  const child = spawn(process.execPath, [...launch, ...args], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,9 +55,9 @@ export function startCli(args: string[], env: Record<string, string> = {}) {
   };
 }
 
-export function runCli(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<CliResult> {
+export function runCli(args: string[], env: Record<string, string> = {}, stdin?: string, launch: Launch = fromSources): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    const child = spawn(process.execPath, [...launch, ...args], {
       cwd: root,
       env: { ...process.env, LOG_LEVEL: 'silent', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
