@@ -57,7 +57,8 @@ export interface BatchOptions {
   beforeCommit?: (w: WriteContext, results: (SourceItemResult | Error)[]) => Promise<void>;
   /**
    * Write the items that certainly make new works (see `writeNewWorksAtOnce`) with multi-row
-   * statements before the others; list imports, where most entries of a first import are new.
+   * statements before the others: list imports and review files, where most items of a first
+   * import are new.
    */
   bulk?: boolean;
 }
@@ -140,8 +141,8 @@ export async function importParsedItems(db: Db, items: ParsedItem[], options: Im
  * The items of a batch that certainly make a new work (none of their ids, titles or slug is
  * known, nor shared within the batch: `findCertainlyNewWorks`), written as `writeItem` would
  * write each (the work, the author's review and list entry, the works' aggregates) but with one
- * multi-row statement per table: a first import of a long list is mostly such items, and on
- * PostgreSQL each statement is a round trip. Items with an invalid score or an old address are
+ * multi-row statement per table: a first import of a long list or of a folder of reviews is
+ * mostly such items, and on PostgreSQL each statement is a round trip. Items with an invalid score or an old address are
  * left to `writeItem`, which reports or records them. Their results, by index.
  */
 async function writeNewWorksAtOnce(

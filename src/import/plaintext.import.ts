@@ -111,7 +111,7 @@ export async function importTextFiles(
           db,
           toWrite.map((b) => b.file.item),
           { author: cleanName(author) },
-          { prepared: toWrite.map((b) => b.file.prepared), memo },
+          { prepared: toWrite.map((b) => b.file.prepared), memo, bulk: true },
         );
         results.forEach((result, k) => {
           const entry = toWrite[k]!;

@@ -13,7 +13,7 @@ import type { Db } from '../db/connection.js';
 import type { NamedEntity } from '../db/schema.js';
 import { CREDIT_ROLES, WORK_KINDS, type CreditRole, type ParsedAltTitle, type ParsedWork, type WorkKind } from '../import/import.types.js';
 import { prepareWork, titleKey } from '../import/prepare.js';
-import { searchDocument, searchIndexFor } from '../search/search.js';
+import { searchIndexFor } from '../search/search.js';
 import { AppError, forbidden, invalidInput, notFound } from '../shared/errors.js';
 import { uniqueSlug } from '../shared/slug.js';
 import { cleanName, nameKey } from '../shared/text.js';
@@ -23,7 +23,7 @@ import type { UserRow } from '../accounts/accounts.repository.js';
 import { inWriteTransaction } from '../reviews/authoring.service.js';
 import { listPublishedReviews, countReviewsOfWork } from '../reviews/reviews.repository.js';
 import { reviewSearchDocument } from '../reviews/reviews.service.js';
-import { createNewWorksIn, findOrCreateName, reindexWork } from './works.service.js';
+import { addMissingNames, createNewWorksIn, reindexWork } from './works.service.js';
 import { deleteNamed, findNamedByKey, findNamedBySlug, findOrCreateNamed, renameNamed, worksNaming, type Named } from './names.repository.js';
 import * as works from './works.repository.js';
 
@@ -119,37 +119,6 @@ async function refuseHeldIds(w: Trx, parsed: ParsedWork, workId?: number): Promi
   }
 }
 
-/** Writes the credits, studios, platforms and tags of a work that has none (new, or cleared). */
-async function writeLinks(w: Trx, workId: number, parsed: ParsedWork, now: string): Promise<{ people: string[]; studios: string[] }> {
-  const credits: { personId: number; role: string; position: number }[] = [];
-  const seen = new Set<string>();
-  const people: string[] = [];
-  for (const c of parsed.credits) {
-    const person = await findOrCreateName(w, 'people', c.name, now);
-    if (seen.has(`${c.role}\u0000${person.id}`)) continue;
-    seen.add(`${c.role}\u0000${person.id}`);
-    credits.push({ personId: person.id, role: c.role, position: credits.length });
-    people.push(person.name);
-  }
-  await works.insertCreditsIn(w, workId, credits);
-  const studios: string[] = [];
-  for (const [table, entity, list] of [
-    ['workStudios', 'studios', parsed.studios],
-    ['workPlatforms', 'platforms', parsed.platforms],
-    ['workTags', 'tags', parsed.tags],
-  ] as const) {
-    const links: { id: number; position: number }[] = [];
-    for (const n of list) {
-      const named = await findOrCreateName(w, entity, n, now);
-      if (links.some((l) => l.id === named.id)) continue;
-      links.push({ id: named.id, position: links.length });
-      if (entity === 'studios') studios.push(named.name);
-    }
-    await works.insertWorkLinksIn(w, table, workId, links);
-  }
-  return { people, studios };
-}
-
 /** Adds a work; returns its slug. */
 export async function createWork(db: Db, user: UserRow, input: WorkInput, now = isoNow()): Promise<string> {
   allow(user, 'catalog.create');
@@ -169,11 +138,8 @@ export async function createWork(db: Db, user: UserRow, input: WorkInput, now = 
       }
     }
     const unique = await uniqueSlug(prepared.slug, (s) => works.isWorkSlugTakenIn(w, s));
+    // The work with its titles, ids, credits, studios, platforms, tags and search document.
     const [created] = await createNewWorksIn(w, [{ parsed, prepared: { ...prepared, slug: unique } }], now);
-    const { people, studios } = await writeLinks(w, created!.workId, parsed, now);
-    // Replaces the document createNewWorksIn queued (titles and year only).
-    const document = searchDocument([parsed.title, ...parsed.altTitles.map((t) => t.title), ...people, ...studios, parsed.year?.toString()]);
-    w.searchWrites.push({ entity: 'works', id: created!.workId, document, isNew: true });
     return created!.slug;
   });
   return slug;
@@ -217,7 +183,7 @@ export async function updateWork(db: Db, user: UserRow, slug: string, patch: Wor
       .map((t, position) => ({ ...t, position }));
     await works.insertTitles(w.trx, row.id, titles);
     await works.insertExternalIds(w.trx, row.id, Object.entries(parsed.externalIds).map(([source, externalId]) => ({ source, externalId })));
-    await writeLinks(w, row.id, parsed, now);
+    await addMissingNames(w, row.id, parsed, now);
     await reindexWork(w.trx, search, row.id);
     // A review's search document holds its work's title.
     if (parsed.title !== detail.title) await reindexReviewsOfWorks(w, [row.id]);

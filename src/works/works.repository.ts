@@ -561,6 +561,20 @@ export async function insertExternalIdsOfWorksIn(w: WriteContext, rows: { workId
   await inChunks(rows, (chunk) => externalIdRows(chunk.length).all(w, ...chunk.flatMap((e) => [e.workId, e.source, e.externalId])));
 }
 
+/** Credits of several works at once (`insertCreditsIn` for a batch). */
+export async function insertCreditsOfWorksIn(w: WriteContext, rows: { workId: number; personId: number; role: string; position: number }[]): Promise<void> {
+  await inChunks(rows, (chunk) => creditRows(chunk.length).all(w, ...chunk.flatMap((c) => [c.workId, c.personId, c.role, c.position])));
+}
+
+/** Studios, platforms or tags of several works at once (`insertWorkLinksIn` for a batch). */
+export async function insertWorkLinksOfWorksIn(
+  w: WriteContext,
+  table: 'workStudios' | 'workPlatforms' | 'workTags',
+  rows: { workId: number; id: number; position: number }[],
+): Promise<void> {
+  await inChunks(rows, (chunk) => linkRows[table](chunk.length).all(w, ...chunk.flatMap((l) => [l.workId, l.id, l.position])));
+}
+
 // ── Merging a duplicate work into another (works/merge.service.ts) ───────────────────────
 // Everything of the duplicate moves to the survivor in set-based statements; what would
 // collide with the survivor's own (a credit, link, title, external id or list entry it already

@@ -165,6 +165,46 @@ async function addMissingDetails(
   await works.insertExternalIdsIn(w, workId, newIds);
   changed ||= newIds.length > 0;
 
+  const names = await addMissingNames(w, workId, parsed, now, current);
+  const linksAdded = LINK_TABLES.reduce((n, table) => n + names.links[table].length, 0);
+
+  changed ||= Object.keys(patch).length > 0 || newTitles.length > (isNew ? 1 : 0) || names.credits.length > 0 || linksAdded > 0;
+  if (changed && !isNew) await works.updateWork(w.trx, workId, { ...patch, updatedAt: now });
+  return { changed, added: { titles: newTitles.map((t) => t.title), people: names.people, studios: names.studios } };
+}
+
+const LINK_TABLES = ['workStudios', 'workPlatforms', 'workTags'] as const;
+type LinkTable = (typeof LINK_TABLES)[number];
+const NO_NAMES = { credits: [], studios: [], platforms: [], tags: [] };
+
+/**
+ * Writes the credits, studios, platforms and tags of `parsed` that the work lacks (`current`:
+ * what it has; by default nothing, for a work whose own were just cleared). See `namesToAdd`.
+ */
+export async function addMissingNames(
+  w: WriteContext,
+  workId: number,
+  parsed: DescribedWork,
+  now: string,
+  current: Pick<KnownDetails, 'credits' | 'studios' | 'platforms' | 'tags'> = NO_NAMES,
+): Promise<Awaited<ReturnType<typeof namesToAdd>>> {
+  const names = await namesToAdd(w, parsed, current, now);
+  await works.insertCreditsIn(w, workId, names.credits);
+  for (const table of LINK_TABLES) await works.insertWorkLinksIn(w, table, workId, names.links[table]);
+  return names;
+}
+
+/**
+ * The credits, studios, platforms and tags of `parsed` the work lacks (`current`), their
+ * people, studios, platforms and tags found or created, positioned after the work's own; and
+ * the names of the people and studios added, for the work's search document.
+ */
+async function namesToAdd(
+  w: WriteContext,
+  parsed: DescribedWork,
+  current: Pick<KnownDetails, 'credits' | 'studios' | 'platforms' | 'tags'>,
+  now: string,
+): Promise<{ credits: { personId: number; role: string; position: number }[]; people: string[]; links: Record<LinkTable, { id: number; position: number }[]>; studios: string[] }> {
   const credits: { personId: number; role: string; position: number }[] = [];
   const people: string[] = [];
   const knownCredits = new Set(current.credits.map((c) => `${c.role}\u0000${c.slug}`));
@@ -176,9 +216,7 @@ async function addMissingDetails(
     credits.push({ personId: person.id, role: credit.role, position: current.credits.length + credits.length });
     people.push(person.name);
   }
-  await works.insertCreditsIn(w, workId, credits);
-
-  let linksAdded = 0;
+  const links = { workStudios: [], workPlatforms: [], workTags: [] } as Record<LinkTable, { id: number; position: number }[]>;
   const studios: string[] = [];
   for (const [table, entity, names, existing] of [
     ['workStudios', 'studios', parsed.studios, current.studios],
@@ -186,21 +224,15 @@ async function addMissingDetails(
     ['workTags', 'tags', parsed.tags, current.tags],
   ] as const) {
     const known = new Set(existing.map((e) => e.slug));
-    const links: { id: number; position: number }[] = [];
     for (const name of names) {
       const named = await findOrCreateName(w, entity, name, now);
       if (known.has(named.slug)) continue;
       known.add(named.slug);
-      links.push({ id: named.id, position: existing.length + links.length });
+      links[table].push({ id: named.id, position: existing.length + links[table].length });
       if (entity === 'studios') studios.push(named.name);
     }
-    await works.insertWorkLinksIn(w, table, workId, links);
-    linksAdded += links.length;
   }
-
-  changed ||= Object.keys(patch).length > 0 || newTitles.length > (isNew ? 1 : 0) || credits.length > 0 || linksAdded > 0;
-  if (changed && !isNew) await works.updateWork(w.trx, workId, { ...patch, updatedAt: now });
-  return { changed, added: { titles: newTitles.map((t) => t.title), people, studios } };
+  return { credits, people, links, studios };
 }
 
 type NewTitle = { title: string; type: string; titleKey: string; position: number };
@@ -234,8 +266,7 @@ export interface DescribedAndPrepared {
  * Which works of a batch certainly are not there yet, so that `upsertWork` would create each
  * without finding anything: none of its external ids, title keys or slug is held by a work, and
  * none is shared with another work of the batch (which `upsertWork` might create or extend
- * first). Works with credits, studios, platforms or tags are left to `upsertWork`, whose name
- * lookups they need. One query per kind of key for the whole batch.
+ * first). One query per kind of key for the whole batch.
  */
 export async function findCertainlyNewWorks(w: WriteContext, batch: DescribedAndPrepared[]): Promise<boolean[]> {
   const keys = batch.map(({ parsed, prepared }) => ({
@@ -249,7 +280,7 @@ export async function findCertainlyNewWorks(w: WriteContext, batch: DescribedAnd
   }
   const alone = (k: (typeof keys)[number]) =>
     k.ids.every((x) => uses.get(`id ${x}`) === 1) && k.titles.every((x) => uses.get(`title ${x}`) === 1) && uses.get(`slug ${k.slug}`) === 1;
-  const eligible = batch.map(({ parsed }, i) => parsed.credits.length + parsed.studios.length + parsed.platforms.length + parsed.tags.length === 0 && alone(keys[i]!));
+  const eligible = batch.map((_, i) => alone(keys[i]!));
   const asked = keys.filter((_, i) => eligible[i]);
   const taken = await works.findTakenWorkKeysIn(w, {
     externalIds: asked.flatMap((k) => k.ids),
@@ -263,7 +294,9 @@ export async function findCertainlyNewWorks(w: WriteContext, batch: DescribedAnd
 
 /**
  * Creates the works `findCertainlyNewWorks` picked, as `upsertWork` would one by one (the same
- * rows, titles, ids and search documents), with one multi-row statement per table.
+ * rows, titles, ids, credits, studios, platforms, tags and search documents), with one
+ * multi-row statement per table. Their people, studios, platforms and tags are found or created
+ * one by one, in the batch's order, as `upsertWork` finds them.
  */
 export async function createNewWorksIn(w: WriteContext, batch: DescribedAndPrepared[], now: string): Promise<WorkMatch[]> {
   const rows = batch.map(({ parsed, prepared }) => ({
@@ -279,18 +312,28 @@ export async function createNewWorksIn(w: WriteContext, batch: DescribedAndPrepa
   const ids = await works.insertWorksIn(w, rows);
   const titles: (NewTitle & { workId: number })[] = [];
   const externalIds: { workId: number; source: string; externalId: string }[] = [];
-  const matches = batch.map(({ parsed, prepared }, i): WorkMatch => {
+  const credits: { workId: number; personId: number; role: string; position: number }[] = [];
+  const links = { workStudios: [], workPlatforms: [], workTags: [] } as Record<LinkTable, { workId: number; id: number; position: number }[]>;
+  const matches: WorkMatch[] = [];
+  for (const [i, { parsed, prepared }] of batch.entries()) {
     const { slug, title } = rows[i]!;
     const workId = ids.get(slug);
     if (workId === undefined) throw new Error(`the new work "${slug}" came back without an id`);
     const added = titlesToAdd({ title, altTitles: [] }, parsed, { title, titleKeys: prepared.titleKeys });
     titles.push(...added.map((t) => ({ ...t, workId })));
     for (const [source, externalId] of Object.entries(parsed.externalIds)) externalIds.push({ workId, source, externalId });
-    w.searchWrites.push({ entity: 'works', id: workId, document: searchDocument([...added.map((t) => t.title), parsed.year?.toString()]), isNew: true });
-    return { workId, slug, title, action: 'created', reason: NEW_WORK_REASON, uncertain: false };
-  });
+    const names = await namesToAdd(w, parsed, NO_NAMES, now);
+    credits.push(...names.credits.map((c) => ({ ...c, workId })));
+    for (const table of LINK_TABLES) links[table].push(...names.links[table].map((l) => ({ ...l, workId })));
+    // As createWork: every title, credited person and studio.
+    const document = searchDocument([...added.map((t) => t.title), ...names.people, ...names.studios, parsed.year?.toString()]);
+    w.searchWrites.push({ entity: 'works', id: workId, document, isNew: true });
+    matches.push({ workId, slug, title, action: 'created', reason: NEW_WORK_REASON, uncertain: false });
+  }
   await works.insertTitlesOfWorksIn(w, titles);
   await works.insertExternalIdsOfWorksIn(w, externalIds);
+  await works.insertCreditsOfWorksIn(w, credits);
+  for (const table of LINK_TABLES) await works.insertWorkLinksOfWorksIn(w, table, links[table]);
   return matches;
 }
 
