@@ -76,7 +76,10 @@ async function run(level: 1 | 2 | 3 | 4): Promise<{ seconds: number; reviews: nu
       push(() => {
         const workId = ids.works!.get(r.work)!;
         ins.review.run(r.id, workId, ids.authors!.get(r.author)!, r.status, r.headline, r.summary, r.body, r.score?.value ?? null, r.score?.max ?? null, r.scoreText, r.rating, r.hasSpoilers ? 1 : 0, r.publishedAt, r.createdAt, r.updatedAt);
-        if (level >= 3 && r.status === 'published') ins.reviewDoc.run(r.id, reviewSearchDocument({ ...r, workTitle: workTitles.get(workId) ?? '' }));
+        if (level >= 3 && r.status === 'published') {
+          const document = reviewSearchDocument({ ...r, workTitle: workTitles.get(workId) ?? '' });
+          if (document !== null) ins.reviewDoc.run(r.id, document);
+        }
       });
     } else if (section === 'works') {
       const w = rec.value as WorkRecord;

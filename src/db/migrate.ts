@@ -10,6 +10,7 @@ import * as nameAliases from './migrations/2026-11-30T1200-name-aliases.js';
 import * as storedWorkLists from './migrations/2026-12-01T0900-stored-work-lists.js';
 import * as reviewExcerpts from './migrations/2026-12-01T1000-review-excerpts.js';
 import * as storedPages from './migrations/2026-12-02T0900-stored-pages.js';
+import * as reviewsWithoutText from './migrations/2026-12-03T0900-reviews-without-text.js';
 
 /** Every migration, by name. Names are timestamps, so order is the order of the list; only ever append. */
 const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-01T0900-stored-work-lists': storedWorkLists,
   '2026-12-01T1000-review-excerpts': reviewExcerpts,
   '2026-12-02T0900-stored-pages': storedPages,
+  '2026-12-03T0900-reviews-without-text': reviewsWithoutText,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -11,7 +11,7 @@ import type { ReviewRow } from '../db/schema.js';
 import * as lists from '../lists/lists.repository.js';
 import * as reviews from '../reviews/reviews.repository.js';
 import { renderReview } from '../reviews/reviews.render.js';
-import { reviewSearchDocument } from '../reviews/reviews.service.js';
+import { indexReviews } from '../reviews/reviews.service.js';
 import { searchIndexFor } from '../search/search.js';
 import { AppError } from '../shared/errors.js';
 import { cleanName } from '../shared/text.js';
@@ -282,8 +282,7 @@ async function undoWrites(db: Db, id: number): Promise<{ reviews: number; entrie
     await works.refreshWorkAggregates(trx, [...touched]);
     for (const view of await reviews.findReviewViews(trx, restored)) {
       await reviews.saveReviewRender(trx, view.id, renderReview(view.body));
-      if (view.status === 'published') await search.put(trx, 'reviews', [{ id: view.id, document: reviewSearchDocument(view) }]);
-      else await search.remove(trx, 'reviews', view.id);
+      await indexReviews(trx, search, [view]);
     }
   });
   return counts;

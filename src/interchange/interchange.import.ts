@@ -18,7 +18,7 @@ import type { Db } from '../db/connection.js';
 import type { Database, NamedEntity } from '../db/schema.js';
 import { AppError } from '../shared/errors.js';
 import { nameKey } from '../shared/text.js';
-import { reviewSearchDocument } from '../reviews/reviews.service.js';
+import { indexReviews } from '../reviews/reviews.service.js';
 import { searchIndexFor, searchDocument, type SearchIndex } from '../search/search.js';
 import * as works from '../works/works.repository.js';
 import { findNamedByKey } from '../works/names.repository.js';
@@ -359,7 +359,7 @@ class Restorer {
     const outcomes: Outcome[] = [];
     const inserts: typeof rows = [];
     const insertSources: (ReviewSource[] | undefined)[] = [];
-    const written: { id: number; row: (typeof rows)[number] }[] = [];
+    const written: { id: number; row: (typeof rows)[number]; isNew: boolean }[] = [];
     for (const [i, row] of rows.entries()) {
       const match = found.get(key(row));
       const { id, ...fields } = row;
@@ -369,7 +369,7 @@ class Restorer {
         const sameSources = wanted === undefined || JSON.stringify(currentSources.get(match.id) ?? []) === JSON.stringify(wanted);
         if (!sameFields) {
           await trx.updateTable('reviews').set(fields).where('id', '=', match.id).execute();
-          written.push({ id: match.id, row });
+          written.push({ id: match.id, row, isNew: false });
         }
         if (!sameSources) sourceWrites.push({ reviewId: match.id, sources: wanted });
         outcomes.push(sameFields && sameSources ? 'unchanged' : 'updated');
@@ -382,7 +382,7 @@ class Restorer {
     for (let i = 0; i < inserts.length; i += 60) {
       const ids = await trx.insertInto('reviews').values(inserts.slice(i, i + 60)).returning('id').execute();
       ids.forEach(({ id }, k) => {
-        written.push({ id, row: inserts[i + k]! });
+        written.push({ id, row: inserts[i + k]!, isNew: true });
         const wanted = insertSources[i + k];
         if (wanted?.length) sourceWrites.push({ reviewId: id, sources: wanted });
       });
@@ -392,13 +392,11 @@ class Restorer {
       const titles = new Map(
         (await trx.selectFrom('works').select(['id', 'title']).where('id', 'in', [...new Set(written.map((w) => w.row.workId))]).execute()).map((w) => [w.id, w.title]),
       );
-      const published = written.filter((w) => w.row.status === 'published');
-      await this.search.put(
+      await indexReviews(
         trx,
-        'reviews',
-        published.map((w) => ({ id: w.id, document: reviewSearchDocument({ ...w.row, workTitle: titles.get(w.row.workId) ?? '' }) })),
+        this.search,
+        written.map((w) => ({ ...w.row, id: w.id, isNew: w.isNew, workTitle: titles.get(w.row.workId) ?? '' })),
       );
-      for (const w of written) if (w.row.status !== 'published') await this.search.remove(trx, 'reviews', w.id);
       for (const w of written) this.staleAggregates.add(w.row.workId);
     }
     return outcomes;

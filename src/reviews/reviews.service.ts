@@ -3,7 +3,7 @@
  * updates the review it made), the derived rating, and the work aggregates and search
  * document that must change in the same transaction as the review.
  */
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database, NewReview, ReviewRow } from '../db/schema.js';
 import type { ParsedReview } from '../import/import.types.js';
 import { searchDocument, type SearchIndex } from '../search/search.js';
@@ -26,6 +26,7 @@ export interface ReviewSave {
 }
 
 type ReviewFields = Omit<reviews.ReviewWrite, 'updatedAt'>;
+type Executor = Kysely<Database> | Transaction<Database>;
 
 function fieldsFrom(review: ParsedReview, existing: ReviewRow | undefined, now: string, keepText: boolean): ReviewFields {
   const rating = review.score ? ratingFromScore(review.score) : null;
@@ -95,12 +96,8 @@ export async function saveReviewOfWork(
   }
   const prepared = input.prepared && fields.body === input.review.body ? input.prepared : prepareReview(fields.body);
   await reviews.saveReviewRenderIn(w, reviewId, prepared.render);
-  if (fields.status === 'published') {
-    const document = reviewSearchDocumentOf(fields.headline, fields.summary, input.workTitle, prepared.bodyDocument);
-    w.searchWrites.push({ entity: 'reviews', id: reviewId, document, isNew: !existing });
-  } else if (existing) {
-    w.searchWrites.push({ entity: 'reviews', id: reviewId, document: null, isNew: false });
-  }
+  const document = fields.status === 'published' ? reviewSearchDocumentOf(fields, input.workTitle, prepared.bodyDocument) : null;
+  if (document !== null || existing) w.searchWrites.push({ entity: 'reviews', id: reviewId, document, isNew: !existing });
   return existing ? { reviewId, action: 'updated', previous: existing } : { reviewId, action: 'created' };
 }
 
@@ -127,9 +124,8 @@ export async function createReviewsOfNewWorksIn(
     const f = fields[k]!;
     const prepared = prepareds[k]!;
     renders.push({ reviewId, render: prepared.render });
-    if (f.status === 'published') {
-      w.searchWrites.push({ entity: 'reviews', id: reviewId, document: reviewSearchDocumentOf(f.headline, f.summary, input.workTitle, prepared.bodyDocument), isNew: true });
-    }
+    const document = f.status === 'published' ? reviewSearchDocumentOf(f, input.workTitle, prepared.bodyDocument) : null;
+    if (document !== null) w.searchWrites.push({ entity: 'reviews', id: reviewId, document, isNew: true });
   }
   await reviews.insertReviewRendersIn(w, renders);
   return ids;
@@ -140,8 +136,9 @@ export async function createReviewsOfNewWorksIn(
  * (case, accents, width, punctuation as spaces), so folding each part and joining the non-empty
  * results with spaces gives the same text as folding the parts joined.
  */
-function reviewSearchDocumentOf(headline: string | null, summary: string | null, workTitle: string, bodyDocument: string): string {
-  return [headline, summary, workTitle]
+function reviewSearchDocumentOf(review: ReviewText, workTitle: string, bodyDocument: string): string | null {
+  if (!hasText(review)) return null;
+  return [review.headline, review.summary, workTitle]
     .map((part) => (part ? searchDocument([part]) : ''))
     .concat(bodyDocument)
     .filter(Boolean)
@@ -153,16 +150,47 @@ export async function afterReviewWrite(trx: Transaction<Database>, search: Searc
   await refreshWorkAggregates(trx, [workId]);
   const view = await reviews.findReviewView(trx, reviewId);
   if (view) await reviews.saveReviewRender(trx, reviewId, renderReview(view.body));
-  if (!view || view.status !== 'published') {
-    await search.remove(trx, 'reviews', reviewId);
-    return;
-  }
-  await search.put(trx, 'reviews', [{ id: reviewId, document: reviewSearchDocument(view) }]);
+  if (view) await indexReviews(trx, search, [view]);
+  else await search.remove(trx, 'reviews', reviewId);
 }
 
-/** What search indexes of a review. Spoiler passages are left out: a match must never give them away. */
-export function reviewSearchDocument(review: { headline: string | null; summary: string | null; workTitle: string; body: string }): string {
+type ReviewText = { headline: string | null; summary: string | null; body: string };
+
+/**
+ * Whether a review has any text: a headline, a summary or a body. A score alone (a list
+ * entry's rating) has none, and search leaves it out: it finds reviews by what they say, and
+ * such a review would only repeat its work's title, which finds the work.
+ */
+export function hasText(review: ReviewText): boolean {
+  return [review.headline, review.summary, review.body].some((part) => part !== null && part.trim() !== '');
+}
+
+/**
+ * What search indexes of a review, or null for a review without text (`hasText`). Spoiler
+ * passages are left out: a match must never give them away.
+ */
+export function reviewSearchDocument(review: ReviewText & { workTitle: string }): string | null {
+  if (!hasText(review)) return null;
   return searchDocument([review.headline, review.summary, review.workTitle, withoutSpoilers(review.body, ' ')]);
+}
+
+/**
+ * Sets the search documents of reviews that were written: a published review with text is
+ * indexed (its document replaced), any other taken out. `isNew`: inserted just now, so
+ * nothing is indexed under its id to take out.
+ */
+export async function indexReviews(
+  trx: Executor,
+  search: SearchIndex,
+  written: (ReviewText & { id: number; status: string; workTitle: string; isNew?: boolean })[],
+): Promise<void> {
+  const documents: { id: number; document: string }[] = [];
+  for (const review of written) {
+    const document = review.status === 'published' ? reviewSearchDocument(review) : null;
+    if (document !== null) documents.push({ id: review.id, document });
+    else if (!review.isNew) await search.remove(trx, 'reviews', review.id);
+  }
+  if (documents.length) await search.put(trx, 'reviews', documents);
 }
 
 /** How many review ids `renderPendingReviews` looks through at a time. */

@@ -61,6 +61,29 @@ forEachDatabase((fresh) => {
     }
   });
 
+  it('lists a review by what it says, never a score without words', async () => {
+    const { db } = await fresh();
+    const { get } = await startSite(db);
+    const options = { author: 'Aiko Tanaka' };
+    const work = { title: 'Quiet Harbour', year: 2019 };
+    // A score alone, as a list brings it: the work is found, and no wordless "review" under it.
+    await importParsedItem(db, makeItem(work, { body: '', score: { value: 8, max: 10 } }), options);
+    let page = await get(search('quiet harbour'));
+    expect(workTitles(page)).toEqual(['Quiet Harbour']);
+    expect(reviewTitles(page)).toEqual([]);
+
+    await importParsedItem(db, makeItem(work, { body: 'The harbour at night is the whole film.', score: { value: 8, max: 10 } }), options);
+    page = await get(search('quiet harbour'));
+    expect(reviewTitles(page)).toHaveLength(1);
+    expect(page.doc.querySelectorAll('.search-snippet mark').map((m) => m.text)).toContain('harbour');
+
+    // The words taken away again: the review leaves the results with them.
+    await importParsedItem(db, makeItem(work, { body: '  ', score: { value: 7, max: 10 } }), options);
+    page = await get(search('quiet harbour'));
+    expect(workTitles(page)).toEqual(['Quiet Harbour']);
+    expect(reviewTitles(page)).toEqual([]);
+  });
+
   it('shows a snippet around the match in a long review, escaped', async () => {
     const { db } = await fresh();
     const filler = 'Nothing much happens in this paragraph at all. '.repeat(30);

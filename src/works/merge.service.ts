@@ -26,7 +26,7 @@ import { recordAudit } from '../accounts/accounts.service.js';
 import type { UserRow } from '../accounts/accounts.repository.js';
 import { inWriteTransaction } from '../reviews/authoring.service.js';
 import * as reviews from '../reviews/reviews.repository.js';
-import { reviewSearchDocument } from '../reviews/reviews.service.js';
+import { indexReviews } from '../reviews/reviews.service.js';
 import { reindexWork } from './works.service.js';
 import type { CatalogName } from './works.authoring.js';
 import * as names from './names.repository.js';
@@ -161,7 +161,7 @@ export async function mergeWorks(db: Db, user: UserRow, fromSlug: string, intoSl
     await reindexWork(trx, search, into.id);
     // A review's search document holds its work's title: the moved ones now have the survivor's.
     const views = (await reviews.findReviewViews(trx, moved)).filter((v) => v.status === 'published');
-    if (views.length) await search.put(trx, 'reviews', views.map((v) => ({ id: v.id, document: reviewSearchDocument(v) })));
+    await indexReviews(trx, search, views);
 
     const result: WorkMerge = { from, into, reviews: moved.length, setAside, ...links, listEntries: entries.moving, listEntriesDropped, externalIdsDropped };
     await recordAudit(trx, {

@@ -22,7 +22,7 @@ import { recordAudit } from '../accounts/accounts.service.js';
 import type { UserRow } from '../accounts/accounts.repository.js';
 import { inWriteTransaction } from '../reviews/authoring.service.js';
 import { listPublishedReviews, countReviewsOfWork } from '../reviews/reviews.repository.js';
-import { reviewSearchDocument } from '../reviews/reviews.service.js';
+import { indexReviews } from '../reviews/reviews.service.js';
 import { addMissingNames, createNewWorksIn, reindexWork } from './works.service.js';
 import { deleteNamed, findNamedByKey, findNamedBySlug, findOrCreateNamed, renameNamed, worksNaming, type Named } from './names.repository.js';
 import * as works from './works.repository.js';
@@ -195,7 +195,7 @@ async function reindexReviewsOfWorks(w: Trx, workIds: number[]): Promise<void> {
   const search = searchIndexFor({ dialect: w.dialect });
   for (const workId of workIds) {
     const views = await listPublishedReviews(w.trx, { workId, limit: 1_000_000 });
-    if (views.length) await search.put(w.trx, 'reviews', views.map((v) => ({ id: v.id, document: reviewSearchDocument(v) })));
+    await indexReviews(w.trx, search, views);
   }
 }
 
