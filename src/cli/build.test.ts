@@ -72,8 +72,12 @@ forEachDatabase((fresh) => {
   });
 });
 
-it('prints its usage, naming every command', async () => {
+it('prints its usage, naming every command, and its version', async () => {
   const help = await runCli(['--help'], {}, undefined, launch);
   expect(help.code).toBe(0);
   for (const command of ['serve', 'import', 'export', 'render', 'user']) expect(help.stdout).toContain(command);
+  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+  const printed = await runCli(['--version'], {}, undefined, launch);
+  expect(printed.stdout.trim()).toBe(version);
+  expect(printed.code).toBe(0);
 });

@@ -16,6 +16,7 @@ import { ExitCode, progress, withDb } from './common.js';
 import { importList, registerImportsCommands } from './imports.js';
 import { registerUserCommands } from './users.js';
 import { detectFormat, LIST_FORMATS, type ListFormat } from '../import/sources.js';
+import packageJson from '../../package.json' with { type: 'json' };
 
 // The server, the JSON format and the renderer are loaded by the commands that use them: loading
 // every module took longer than importing a few thousand review files.
@@ -95,7 +96,9 @@ async function importJsonFile(config: Config, file: string, options: { json?: bo
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const program = new Command('kansou').description('Kansou, a self-hosted review platform for anime, series and films.');
+  const program = new Command('kansou')
+    .description('Kansou, a self-hosted review platform for anime, series and films.')
+    .version(packageJson.version, '-V, --version', 'print the version of Kansou');
   const config = () => loadConfig();
 
   program
