@@ -181,23 +181,42 @@ const B = 0.75;
  * every word, so the inverse document frequency would only weigh words against each other;
  * it is left out rather than paid for with a count over the whole index.
  */
-function termScore(words: string[], doc: string[], avgLength: number, prefixLast: boolean): number {
-  const tf = new Array<number>(words.length).fill(0);
-  const last = words.length - 1;
-  for (const token of doc) {
-    for (let i = 0; i <= last; i++) {
-      if (token === words[i] || (prefixLast && i === last && token.startsWith(words[i]!))) tf[i]!++;
-    }
-  }
-  const norm = K1 * (1 - B + (B * doc.length) / Math.max(1, avgLength));
+function termScore(tf: number[], length: number, avgLength: number): number {
+  const norm = K1 * (1 - B + (B * length) / Math.max(1, avgLength));
   return tf.reduce((sum, f) => sum + (f * (K1 + 1)) / (f + norm), 0);
 }
 
+const SPACE = 0x20;
+
+/**
+ * How often each of `words` is a word of `doc` (folded words joined by single spaces; the last
+ * of `words` may be a word's start when `prefixLast`), and how many words `doc` has. Found by
+ * searching the text rather than splitting it: splitting two hundred candidates into words
+ * cost more than the rest of the ranking.
+ */
+export function termCounts(doc: string, words: string[], prefixLast: boolean): { tf: number[]; length: number } {
+  let length = 1;
+  for (let i = doc.indexOf(' '); i !== -1; i = doc.indexOf(' ', i + 1)) length++;
+  const tf = words.map((word, i) => {
+    const prefix = prefixLast && i === words.length - 1;
+    let count = 0;
+    for (let at = doc.indexOf(word); at !== -1; at = doc.indexOf(word, at + 1)) {
+      const end = at + word.length;
+      if ((at === 0 || doc.charCodeAt(at - 1) === SPACE) && (prefix || end === doc.length || doc.charCodeAt(end) === SPACE)) count++;
+    }
+    return count;
+  });
+  return { tf, length };
+}
+
 function rankDocuments<T extends { id: number }>(items: T[], docs: Map<number, string>, query: ParsedQuery, prefix: boolean, boost: (item: T) => number): (T & { score: number })[] {
-  const tokens = new Map(items.map((i) => [i.id, (docs.get(i.id) ?? '').split(' ')]));
-  const avg = items.length ? [...tokens.values()].reduce((s, t) => s + t.length, 0) / items.length : 1;
+  const counts = new Map(items.map((i) => [i.id, termCounts(docs.get(i.id) ?? '', query.words, prefix && query.prefix)]));
+  const avg = items.length ? [...counts.values()].reduce((s, c) => s + c.length, 0) / items.length : 1;
   return items
-    .map((item) => ({ ...item, score: termScore(query.words, tokens.get(item.id)!, avg, prefix && query.prefix) + boost(item) }))
+    .map((item) => {
+      const { tf, length } = counts.get(item.id)!;
+      return { ...item, score: termScore(tf, length, avg) + boost(item) };
+    })
     .sort((a, b) => b.score - a.score || b.id - a.id);
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ftsMatch, parseQuery, tsQueryText } from './search.js';
 import { highlight, snippet } from './highlight.js';
-import { parseSearchParams } from './search.service.js';
+import { parseSearchParams, termCounts } from './search.service.js';
 
 describe('parseQuery', () => {
   it('folds case, accents and width, and drops every symbol', () => {
@@ -85,5 +85,31 @@ describe('parseSearchParams', () => {
       filters: { kind: 'film', year: 1990, decade: true, studio: 'science-saru', min: 4 },
     });
     expect(parseSearchParams({ q: 'x', kind: 'nope', year: '1997', min: '5', max: '2' }).filters).toEqual({ year: 1997, min: 5 });
+  });
+});
+
+describe('termCounts', () => {
+  // What it replaced: the document split into words, each compared with each query word.
+  const bySplitting = (doc: string, words: string[], prefixLast: boolean) => {
+    const tokens = doc.split(' ');
+    const tf = words.map((w, i) => tokens.filter((t) => t === w || (prefixLast && i === words.length - 1 && t.startsWith(w))).length);
+    return { tf, length: tokens.length };
+  };
+
+  it('counts whole words, and the last word as a start when asked, as splitting the document would', () => {
+    expect(termCounts('hero mask hero heroes', ['hero'], false)).toEqual({ tf: [2], length: 4 });
+    expect(termCounts('hero mask hero heroes', ['mask', 'hero'], true)).toEqual({ tf: [1, 3], length: 4 });
+    expect(termCounts('superhero', ['hero'], true)).toEqual({ tf: [0], length: 1 });
+    expect(termCounts('', ['hero'], true)).toEqual({ tf: [0], length: 1 });
+    // Overlapping and repeated letters, where a text search could count a word twice or inside another.
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const word = () => Array.from({ length: 1 + Math.floor(next() * 3) }, () => 'ab'[Math.floor(next() * 2)]).join('');
+    for (let n = 0; n < 2000; n++) {
+      const doc = Array.from({ length: Math.floor(next() * 12) }, word).join(' ');
+      const words = [...new Set(Array.from({ length: 1 + Math.floor(next() * 3) }, word))];
+      const prefixLast = next() < 0.5;
+      expect(termCounts(doc, words, prefixLast), `${JSON.stringify(doc)} ${JSON.stringify(words)} ${prefixLast}`).toEqual(bySplitting(doc, words, prefixLast));
+    }
   });
 });
