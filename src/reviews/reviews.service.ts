@@ -161,7 +161,7 @@ type ReviewText = { headline: string | null; summary: string | null; body: strin
  * entry's rating) has none, and search leaves it out: it finds reviews by what they say, and
  * such a review would only repeat its work's title, which finds the work.
  */
-export function hasText(review: ReviewText): boolean {
+function hasText(review: ReviewText): boolean {
   return [review.headline, review.summary, review.body].some((part) => part !== null && part.trim() !== '');
 }
 
